@@ -5,6 +5,8 @@
 //! trainers and scripts.
 
 pub mod paths;
+pub mod privacy;
+pub mod store;
 
 /// The engine's version, as shown in the app and printed by `caseway --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
