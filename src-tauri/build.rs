@@ -1,0 +1,9 @@
+// The app's own commands are declared here so that each one needs an explicit `allow-*`
+// grant in `capabilities/`: nothing is callable from the window unless a capability says so.
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(&["app_info"])),
+    )
+    .expect("failed to run tauri-build");
+}

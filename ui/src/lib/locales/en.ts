@@ -1,0 +1,16 @@
+export const en = {
+  appName: "Caseway",
+  tagline: "Inter-agency protocol checklists for Barnahus teams",
+  language: "Language",
+  cases: "Cases",
+  noCases: "No cases yet.",
+  noCasesHint: "A new case opens under a generated reference; no name or personal number is ever stored.",
+  loading: "Loading…",
+  engineVersion: "Engine {version}",
+  database: "Data stored in {path}",
+  errorTitle: "Something went wrong",
+  errorDatabase: "The database could not be opened: {message}",
+  errorDatabaseHint: "Check that the folder exists and is writable, or start Caseway with CASEWAY_DB set to another file.",
+  activePack: "Protocol in force: {title} ({version})",
+  noActivePack: "No protocol pack is active.",
+};

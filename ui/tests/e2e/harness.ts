@@ -1,0 +1,147 @@
+// Drives the real Caseway binary through tauri-driver and WebKitWebDriver.
+// The display comes from the caller (scripts/test runs the suite under xvfb-run).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir, homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { remote } from "webdriverio";
+
+export type Browser = WebdriverIO.Browser;
+
+const repo = resolve(import.meta.dirname, "../../..");
+
+/** The app binary under test: CASEWAY_APP, else the debug build in the workspace target dir. */
+export function appBinary(): string {
+  const target = process.env.CARGO_TARGET_DIR ?? join(repo, "target");
+  const path = process.env.CASEWAY_APP ?? join(target, "debug", "caseway-app");
+  if (!existsSync(path)) {
+    throw new Error(`app binary not found at ${path}: build it with 'cargo build -p caseway-app'`);
+  }
+  return path;
+}
+
+function tauriDriverPath(): string {
+  const inCargoHome = join(process.env.CARGO_HOME ?? join(homedir(), ".cargo"), "bin", "tauri-driver");
+  return existsSync(inCargoHome) ? inCargoHome : "tauri-driver";
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((done) => {
+      const socket = createConnection({ host: "127.0.0.1", port }, () => {
+        socket.end();
+        done(true);
+      });
+      socket.on("error", () => done(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface App {
+  browser: Browser;
+  /** The database file this app instance uses (a fresh one per test file unless given). */
+  db: string;
+  stop(): Promise<void>;
+}
+
+let driverPort = 4444;
+
+/** Starts tauri-driver and a session on the real app with its own database file. */
+export async function startApp(options: { db?: string; env?: Record<string, string> } = {}): Promise<App> {
+  const db = options.db ?? join(mkdtempSync(join(tmpdir(), "caseway-e2e-")), "caseway.sqlite3");
+  const port = driverPort++;
+  const driver: ChildProcess = spawn(
+    tauriDriverPath(),
+    ["--port", String(port), "--native-port", String(port + 1000)],
+    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...options.env, CASEWAY_DB: db } },
+  );
+  const exited = new Promise<void>((r) => driver.once("exit", () => r()));
+  try {
+    await waitForPort(port, 30_000);
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "error",
+      capabilities: {
+        browserName: "wry",
+        // WebKitWebDriver speaks classic WebDriver only: do not ask for a BiDi socket.
+        "wdio:enforceWebDriverClassic": true,
+        "tauri:options": { application: appBinary() },
+      } as WebdriverIO.Capabilities,
+    });
+    return {
+      browser,
+      db,
+      async stop() {
+        await browser.deleteSession().catch(() => undefined);
+        driver.kill("SIGTERM");
+        await exited;
+      },
+    };
+  } catch (e) {
+    driver.kill("SIGTERM");
+    await exited;
+    throw e;
+  }
+}
+
+/** Waits for the UI to say it has rendered its first screen. */
+export async function waitReady(browser: Browser): Promise<void> {
+  await browser.waitUntil(
+    async () => (await browser.execute(() => document.body.dataset.ready ?? "")) === "true",
+    { timeout: 30_000, timeoutMsg: "the app never marked itself ready" },
+  );
+}
+
+/** Saves a screenshot when SCREENSHOT_DIR is set (used to refresh the README's pictures). */
+export async function screenshot(browser: Browser, name: string): Promise<void> {
+  const dir = process.env.SCREENSHOT_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  // Let the web view paint what the DOM already holds before capturing it.
+  await browser.executeAsync((done: () => void) => {
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 200)));
+  });
+  writeFileSync(join(dir, `${name}.png`), Buffer.from(await browser.takeScreenshot(), "base64"));
+}
+
+const axeSource = readFileSync(join(repo, "ui/node_modules/axe-core/axe.min.js"), "utf8");
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: number;
+}
+
+/** Runs axe-core in the window and returns the serious and critical violations. */
+export async function seriousA11yViolations(browser: Browser): Promise<AxeViolation[]> {
+  // The source is sent as the script itself: WebDriver scripts are not subject to the page's CSP.
+  if (!(await browser.execute(() => "axe" in window))) {
+    await browser.execute(`${axeSource}\n;return true;`);
+  }
+  const result = await browser.executeAsync((done: (r: unknown) => void) => {
+    const w = window as unknown as { axe: { run: (ctx: Document) => Promise<unknown> } };
+    w.axe
+      .run(document)
+      .then((r) => done(r))
+      .catch((e: unknown) => done({ error: String(e) }));
+  });
+  const r = result as { error?: string; violations?: { id: string; impact: string | null; help: string; nodes: unknown[] }[] };
+  if (r.error) throw new Error(`axe-core failed: ${r.error}`);
+  return (r.violations ?? [])
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+}
+
+export function cargoVersion(): string {
+  const toml = readFileSync(join(repo, "Cargo.toml"), "utf8");
+  const m = /^\[workspace\.package\][^[]*?^version\s*=\s*"([^"]+)"/ms.exec(toml);
+  if (!m) throw new Error("no workspace version in Cargo.toml");
+  return m[1];
+}
