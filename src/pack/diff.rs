@@ -398,6 +398,20 @@ pub fn diff(old: &Pack, new: &Pack) -> PackDiff {
     }
 }
 
+/// A value on one line, shortened to about 160 characters (the JSON output keeps it whole).
+fn one_line(s: &str) -> String {
+    if s.is_empty() {
+        return "(none)".into();
+    }
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 160 {
+        let cut: String = flat.chars().take(157).collect();
+        format!("{cut}...")
+    } else {
+        flat
+    }
+}
+
 impl std::fmt::Display for PackDiff {
     /// A readable report, as `caseway pack diff` prints it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
