@@ -4,6 +4,7 @@
 //! layer over it, and the `caseway` binary is the command line for coordinators,
 //! trainers and scripts.
 
+pub mod case;
 pub mod pack;
 pub mod paths;
 pub mod privacy;

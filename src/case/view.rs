@@ -1,0 +1,358 @@
+//! What a case looks like at a given time: the derived view of every step (applicability,
+//! state, deadline, what it waits for) and the next actions per role.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::pack::{Anchor, FactValue, Facts, Pack, Priority};
+use crate::store::Event;
+
+use super::{CaseStatus, StepState, DUE_SOON_HOURS};
+
+/// The pack version a case is pinned to.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PackRef {
+    pub id: String,
+    pub version: String,
+    /// `id@version`.
+    pub key: String,
+    /// Title in the pack's default language.
+    pub title: String,
+}
+
+impl PackRef {
+    pub(crate) fn of(pack: &Pack) -> PackRef {
+        PackRef {
+            id: pack.id.clone(),
+            version: pack.version.to_string(),
+            key: pack.key(),
+            title: pack
+                .title
+                .get(&pack.default_language, &pack.default_language)
+                .to_string(),
+        }
+    }
+}
+
+/// One audit event as shown in a step's history or a case's timeline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub step: Option<String>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub role: Option<String>,
+    pub initials: Option<String>,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+impl From<&Event> for HistoryEntry {
+    fn from(e: &Event) -> Self {
+        HistoryEntry {
+            seq: e.seq,
+            at: e.at.clone(),
+            kind: e.kind.clone(),
+            step: e.step.clone(),
+            from_state: e.from_state.clone(),
+            to_state: e.to_state.clone(),
+            role: e.role.clone(),
+            initials: e.initials.clone(),
+            reason: e.reason.clone(),
+            note: e.note.clone(),
+        }
+    }
+}
+
+/// A step of a case, derived from the pack, the facts, the stored state and the clock.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StepView {
+    pub id: String,
+    /// Title in the pack's default language.
+    pub title: String,
+    pub phase: String,
+    /// The owning role.
+    pub role: String,
+    pub support: Vec<String>,
+    /// `must`, `could` or `must-unless-documented`.
+    pub required: String,
+    /// `routine` or `urgent`.
+    pub priority: String,
+    /// False when the step's `when` condition is false for the case's facts.
+    pub applicable: bool,
+    /// `not_applicable` for a step that does not apply by protocol.
+    pub state: StepState,
+    pub reason: Option<String>,
+    /// The deadline (UTC); `None` when the step has none or its anchor has not happened.
+    pub due: Option<DateTime<Utc>>,
+    /// Applicable, unfinished, the case open, and the deadline passed.
+    pub overdue: bool,
+    /// Applicable, unfinished, the case open, and due within [`DUE_SOON_HOURS`].
+    pub due_soon: bool,
+    /// The `after` steps that still have to be finished before this one can be.
+    pub blocked_by: Vec<String>,
+    /// Values of the step's `record` fields.
+    pub record: serde_json::Map<String, serde_json::Value>,
+    pub changed_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Notes written on the step, oldest first (filled by [`super::Engine::case_view`]).
+    pub notes: Vec<HistoryEntry>,
+    /// Every event about the step, oldest first (filled by [`super::Engine::case_view`]).
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A step the case had under an earlier pack version, kept with its history after migration.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArchivedStep {
+    pub id: String,
+    pub state: StepState,
+    pub reason: Option<String>,
+    pub record: serde_json::Map<String, serde_json::Value>,
+    /// The pack version (`id@version`) the step belonged to.
+    pub archived_from: String,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A step a role can act on now: applicable, not finished, not blocked, nothing to wait for.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NextAction {
+    pub reference: String,
+    pub step: String,
+    pub title: String,
+    pub role: String,
+    pub state: StepState,
+    pub priority: String,
+    pub due: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    pub due_soon: bool,
+}
+
+/// Everything about one case.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CaseView {
+    pub reference: String,
+    pub pack: PackRef,
+    pub status: CaseStatus,
+    pub label: Option<String>,
+    /// Opened on a pack imported without a valid signature: for training only.
+    pub training: bool,
+    pub facts: Facts,
+    /// Facts of the pack the case has not answered yet.
+    pub unanswered_facts: Vec<String>,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Every step of the pack, in pack order.
+    pub steps: Vec<StepView>,
+    pub archived_steps: Vec<ArchivedStep>,
+    /// Owning role -> the steps it can act on now, most pressing first.
+    pub next_actions: BTreeMap<String, Vec<NextAction>>,
+}
+
+/// One line of the case list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CaseSummary {
+    pub reference: String,
+    pub pack: PackRef,
+    pub status: CaseStatus,
+    pub label: Option<String>,
+    pub training: bool,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub applicable_steps: u32,
+    pub finished_steps: u32,
+    pub overdue_steps: u32,
+    pub due_soon_steps: u32,
+    /// The earliest deadline among unfinished applicable steps.
+    pub next_due: Option<DateTime<Utc>>,
+    /// The steps that can be acted on now (for the role asked, or all roles), most pressing
+    /// first.
+    pub next_actions: Vec<NextAction>,
+}
+
+/// A case row as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseRow {
+    pub reference: String,
+    pub pack_key: String,
+    pub status: CaseStatus,
+    pub label: Option<String>,
+    pub facts: Facts,
+    pub training: bool,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A step row as stored (a step without a row is `todo`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StepRow {
+    pub state: StepState,
+    pub reason: Option<String>,
+    pub record: serde_json::Map<String, serde_json::Value>,
+    pub changed_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub archived_from: Option<String>,
+}
+
+impl StepRow {
+    pub(crate) fn todo() -> StepRow {
+        StepRow {
+            state: StepState::Todo,
+            reason: None,
+            record: serde_json::Map::new(),
+            changed_at: None,
+            finished_at: None,
+            archived_from: None,
+        }
+    }
+}
+
+/// The deadline of a step, if its anchor has happened.
+fn due_of(
+    pack: &Pack,
+    step: &crate::pack::Step,
+    case: &CaseRow,
+    rows: &HashMap<String, StepRow>,
+) -> Option<DateTime<Utc>> {
+    let due = step.due.as_ref()?;
+    let start = match &due.from {
+        Anchor::Opened => case.opened_at,
+        Anchor::Step(other) => {
+            let row = rows.get(other)?;
+            let applies = pack.step(other).is_some_and(|s| s.applies(&case.facts));
+            if !applies || !row.state.is_finished() {
+                return None;
+            }
+            row.finished_at?
+        }
+        Anchor::Fact(fact) => match case.facts.get(fact) {
+            Some(FactValue::Number(hours)) if hours.is_finite() => {
+                let ms = (hours * 3_600_000.0).round();
+                if ms.abs() > 1e15 {
+                    return None;
+                }
+                case.opened_at - Duration::milliseconds(ms as i64)
+            }
+            _ => return None,
+        },
+    };
+    Some(due.within.add_to(start))
+}
+
+/// The derived view of every step of the case's pack (history and notes left empty).
+pub(crate) fn step_views(
+    pack: &Pack,
+    case: &CaseRow,
+    rows: &HashMap<String, StepRow>,
+    now: DateTime<Utc>,
+) -> Vec<StepView> {
+    let todo = StepRow::todo();
+    let applies: HashMap<&str, bool> = pack
+        .steps
+        .iter()
+        .map(|s| (s.id.as_str(), s.applies(&case.facts)))
+        .collect();
+    let finished = |id: &str| -> bool {
+        !applies.get(id).copied().unwrap_or(false)
+            || rows.get(id).is_some_and(|r| r.state.is_finished())
+    };
+    let lang = pack.default_language.as_str();
+    pack.steps
+        .iter()
+        .map(|step| {
+            let row = rows.get(&step.id).unwrap_or(&todo);
+            let applicable = applies.get(step.id.as_str()).copied().unwrap_or(true);
+            let state = if applicable {
+                row.state
+            } else {
+                StepState::NotApplicable
+            };
+            let due = due_of(pack, step, case, rows);
+            let pending = applicable && !state.is_finished() && case.status == CaseStatus::Open;
+            let overdue = pending && due.is_some_and(|d| d < now);
+            let due_soon = pending
+                && due.is_some_and(|d| d >= now && d < now + Duration::hours(DUE_SOON_HOURS));
+            let blocked_by = if applicable && !state.is_finished() {
+                step.after
+                    .iter()
+                    .filter(|dep| !finished(dep))
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            StepView {
+                id: step.id.clone(),
+                title: step.title.get(lang, lang).to_string(),
+                phase: step.phase.clone(),
+                role: step.role.clone(),
+                support: step.support.clone(),
+                required: step.required.as_str().to_string(),
+                priority: step.priority.as_str().to_string(),
+                applicable,
+                state,
+                reason: if applicable { row.reason.clone() } else { None },
+                due,
+                overdue,
+                due_soon,
+                blocked_by,
+                record: row.record.clone(),
+                changed_at: row.changed_at,
+                finished_at: row.finished_at,
+                notes: Vec::new(),
+                history: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The steps that can be acted on now, most pressing first.
+pub(crate) fn next_actions(reference: &str, steps: &[StepView], open: bool) -> Vec<NextAction> {
+    if !open {
+        return Vec::new();
+    }
+    let mut out: Vec<(usize, NextAction)> = steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.applicable
+                && matches!(s.state, StepState::Todo | StepState::InProgress)
+                && s.blocked_by.is_empty()
+        })
+        .map(|(i, s)| {
+            (
+                i,
+                NextAction {
+                    reference: reference.to_string(),
+                    step: s.id.clone(),
+                    title: s.title.clone(),
+                    role: s.role.clone(),
+                    state: s.state,
+                    priority: s.priority.clone(),
+                    due: s.due,
+                    overdue: s.overdue,
+                    due_soon: s.due_soon,
+                },
+            )
+        })
+        .collect();
+    out.sort_by(|(ia, a), (ib, b)| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then_with(|| match (a.due, b.due) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+            .then_with(|| {
+                let urgent = |p: &str| p == Priority::Urgent.as_str();
+                urgent(&b.priority).cmp(&urgent(&a.priority))
+            })
+            .then_with(|| ia.cmp(ib))
+    });
+    out.into_iter().map(|(_, a)| a).collect()
+}
