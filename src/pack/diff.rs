@@ -398,18 +398,33 @@ pub fn diff(old: &Pack, new: &Pack) -> PackDiff {
     }
 }
 
-/// A value on one line, shortened to about 160 characters (the JSON output keeps it whole).
-fn one_line(s: &str) -> String {
-    if s.is_empty() {
-        return "(none)".into();
-    }
-    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > 160 {
-        let cut: String = flat.chars().take(157).collect();
-        format!("{cut}...")
+/// Old and new value on one line each, cut to about 160 characters around the first
+/// difference (the JSON output keeps them whole).
+fn excerpts(old: &str, new: &str) -> (String, String) {
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (o, n): (Vec<char>, Vec<char>) = (flat(old).chars().collect(), flat(new).chars().collect());
+    let common = o.iter().zip(&n).take_while(|(a, b)| a == b).count();
+    let start = if o.len().max(n.len()) > 160 {
+        common.saturating_sub(40)
     } else {
-        flat
-    }
+        0
+    };
+    let cut = |v: &[char], raw: &str| {
+        if raw.is_empty() {
+            return "(none)".to_string();
+        }
+        let from = start.min(v.len());
+        let to = (from + 160).min(v.len());
+        let mut s: String = v[from..to].iter().collect();
+        if from > 0 {
+            s.insert_str(0, "...");
+        }
+        if to < v.len() {
+            s.push_str("...");
+        }
+        s
+    };
+    (cut(&o, old), cut(&n, new))
 }
 
 impl std::fmt::Display for PackDiff {
@@ -426,16 +441,9 @@ impl std::fmt::Display for PackDiff {
                 ""
             };
             writeln!(f, "{indent}{}:{mark}", fc.field)?;
-            writeln!(
-                f,
-                "{indent}  - {}",
-                if fc.old.is_empty() { "(none)" } else { &fc.old }
-            )?;
-            writeln!(
-                f,
-                "{indent}  + {}",
-                if fc.new.is_empty() { "(none)" } else { &fc.new }
-            )
+            let (old, new) = excerpts(&fc.old, &fc.new);
+            writeln!(f, "{indent}  - {old}")?;
+            writeln!(f, "{indent}  + {new}")
         };
         if !self.pack.is_empty() {
             writeln!(f, "\n[pack]")?;
