@@ -84,3 +84,182 @@ fn error_names_field_kind_and_place_but_not_the_value() {
     }
     assert!(guard("case label", "Online grooming, age band 13-15").is_ok());
 }
+
+#[test]
+fn phone_numbers_of_the_region_are_refused() {
+    for phone in [
+        // International forms.
+        "+46 70 123 45 67",
+        "+46 (0)70-123 45 67",
+        "+46701234567",
+        "0046 70 123 45 67",
+        "+47 912 34 567",
+        "+4791234567",
+        "+45 12 34 56 78",
+        "+358 40 123 4567",
+        "+354 581 2345",
+        "+372 5123 4567",
+        "+371 2912 3456",
+        "+370 612 34567",
+        "+48 512 345 678",
+        "+49 30 12345678",
+        "+49 (0)171 1234567",
+        // National forms.
+        "070-123 45 67",
+        "08-123 456 78",
+        "0701234567",
+        "031-12 34 56",
+        "0140-123 45",
+        "912 34 567",
+        "22 12 34 56",
+        "040 123 4567",
+        "09 1234 5678",
+        "040-1234567",
+        "(030) 1234567",
+        "030/1234567",
+        "0171 1234567",
+        "5123 4567",
+        "581 2345",
+        "8 612 34567",
+    ] {
+        let text = format!("Contact the mother on {phone} today.");
+        let found = scan(&text);
+        assert_eq!(
+            found.iter().map(|f| f.kind).collect::<Vec<_>>(),
+            vec![PiiKind::PhoneNumber],
+            "{text:?}"
+        );
+        let shown: String = text
+            .chars()
+            .skip(found[0].start)
+            .take(found[0].end - found[0].start)
+            .collect();
+        assert_eq!(shown, phone, "span of {phone:?}");
+    }
+}
+
+#[test]
+fn numbers_labelled_as_phone_numbers_are_refused() {
+    refused_as("tlf 91234567", PiiKind::PhoneNumber);
+    refused_as("Tel.: 512345678", PiiKind::PhoneNumber);
+    refused_as("mobil 51234567", PiiKind::PhoneNumber);
+}
+
+#[test]
+fn street_addresses_of_the_region_are_refused() {
+    for address in [
+        "Storgatan 12, 582 24 Linköping",
+        "Drottninggatan 5B, 111 51 Stockholm",
+        "Karl Johans gate 1, 0154 Oslo",
+        "Trondheimsveien 2, 0560 Oslo",
+        "Vesterbrogade 3, 1620 København",
+        "Mannerheimintie 5, 00100 Helsinki",
+        "Laugavegur 1, 101 Reykjavík",
+        "Pärnu mnt 10, 10148 Tallinn",
+        "Brīvības iela 1, Rīga, LV-1010",
+        "Gedimino pr. 1, LT-01103 Vilnius",
+        "ul. Marszałkowska 10, 00-590 Warszawa",
+        "Hauptstraße 5, 10115 Berlin",
+        "Musterweg 12a, 80331 München",
+    ] {
+        let text = format!("The family lives at {address}.");
+        let found = scan(&text);
+        assert_eq!(
+            found.iter().map(|f| f.kind).collect::<Vec<_>>(),
+            vec![PiiKind::StreetAddress],
+            "{text:?}"
+        );
+        let shown: String = text
+            .chars()
+            .skip(found[0].start)
+            .take(found[0].end - found[0].start)
+            .collect();
+        assert_eq!(shown, address, "span of {address:?}");
+    }
+}
+
+#[test]
+fn e_mail_addresses_are_refused() {
+    for email in [
+        "anna.svensson@example.se",
+        "ola+barn@post.example.no",
+        "jürgen.müller@beispiel.de",
+        "pat [at] example.fi",
+    ] {
+        refused_as(&format!("Write to {email} please"), PiiKind::EmailAddress);
+    }
+}
+
+#[test]
+fn dates_times_durations_references_and_amounts_pass() {
+    for text in [
+        "2026-03-14",
+        "14.03.2026",
+        "14/03/2026",
+        "01-03-2026 14:00",
+        "1.3.26",
+        "09:30",
+        "09.30-11.00",
+        "0930-1100",
+        "2026-03-14T09:30:00Z",
+        "72h",
+        "14d",
+        "within 90 days, renewable",
+        "BH-2026-7F3K",
+        "BH-2025-ZZ22 and BH-2026-7F3K",
+        "police.interview_planned",
+        "step s-12 due in 3 days",
+        "12 500 SEK",
+        "1 250 000",
+        "EUR 1,250.50",
+        "€ 12.000,00",
+        "3 devices, 2 accounts, 145 images",
+        "version 1.1.0",
+        "Directive 2011/93/EU art. 25",
+        "SFS 2001:1002",
+        "SoL 2025:400",
+        "Standard 5 of 10",
+        "age band 13-15",
+        "12345678",
+        "123456789",
+        "20260314",
+        "case 2026 1234",
+        "room 101, floor 3",
+        "meeting 3, 2026 Report",
+        "Hearing 2, 2026 Oslo",
+    ] {
+        passes(text);
+    }
+}
+
+#[test]
+fn several_findings_are_all_reported_in_order() {
+    let text = "Ring 070-123 45 67 eller mejla a@b.se; pnr 811218-9876";
+    assert_eq!(
+        kinds(text),
+        vec![
+            PiiKind::PhoneNumber,
+            PiiKind::EmailAddress,
+            PiiKind::SwedishPersonnummer
+        ]
+    );
+    let err = guard("case label", text).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("a phone number at characters 6–18"),
+        "{message}"
+    );
+    assert!(message.contains("an e-mail address"), "{message}");
+    assert!(message.contains("a Swedish personnummer"), "{message}");
+    assert!(
+        !message.contains("a@b.se") && !message.contains("123 45 67"),
+        "{message}"
+    );
+}
+
+#[test]
+fn findings_serialise_without_the_value() {
+    let f = scan("call +47 912 34 567");
+    let json = serde_json::to_string(&f).unwrap();
+    assert_eq!(json, r#"[{"kind":"phone_number","start":5,"end":19}]"#);
+}
