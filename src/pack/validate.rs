@@ -268,12 +268,14 @@ struct Builder<'s> {
     languages: Vec<String>,
 }
 
+#[derive(Clone)]
 struct Located<T> {
     value: T,
     span: Range<usize>,
 }
 
 struct StepSrc {
+    when_failed: bool,
     id_span: Range<usize>,
     after: Vec<Located<String>>,
     due_from: Option<Located<String>>,
@@ -1053,7 +1055,7 @@ impl<'s> Builder<'s> {
         role_ids: &[&str],
         phase_ids: &[&str],
         facts: &[Fact],
-    ) -> Option<(Step, StepSrc)> {
+    ) -> Result<(Step, StepSrc), Option<Located<String>>> {
         let what = "a [[step]]".to_string();
         self.check_fields(t, &span, &what, fields::STEP);
         let id = self.string(t, "id", &what);
@@ -1246,8 +1248,13 @@ impl<'s> Builder<'s> {
             });
         }
 
-        let (id, phase, role, title) = (id?, phase?, role?, title?);
+        let when_failed = when_src.is_some() && when.is_none();
+        let (Some(id), Some(phase), Some(role), Some(title)) = (id.clone(), phase, role, title)
+        else {
+            return Err(id);
+        };
         let src = StepSrc {
+            when_failed,
             id_span: id.span,
             after: after
                 .iter()
@@ -1270,7 +1277,7 @@ impl<'s> Builder<'s> {
                 after_ids.push(a.value);
             }
         }
-        Some((
+        Ok((
             Step {
                 id: id.value,
                 phase: phase.value,
@@ -1394,17 +1401,31 @@ impl<'s> Builder<'s> {
         let mut steps: Vec<Step> = Vec::new();
         let mut srcs: Vec<StepSrc> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
+        // Every step id seen, including steps with errors, so that references to them
+        // do not cause a second round of errors.
+        let mut declared: HashSet<String> = HashSet::new();
         for (t, span) in self.tables(root, "step", "the pack file") {
-            if let Some((step, src)) = self.step_table(t, span, &role_ids, &phase_ids, facts) {
-                if index.contains_key(&step.id) {
-                    self.sink.error(
-                        code::DUPLICATE_ID,
-                        src.id_span.clone(),
-                        format!("step id `{}` is declared twice", step.id),
-                        "give each step its own id",
-                    );
-                    continue;
-                }
+            let (id, built) = match self.step_table(t, span, &role_ids, &phase_ids, facts) {
+                Ok((step, src)) => (
+                    Located {
+                        value: step.id.clone(),
+                        span: src.id_span.clone(),
+                    },
+                    Some((step, src)),
+                ),
+                Err(Some(id)) => (id, None),
+                Err(None) => continue,
+            };
+            if !declared.insert(id.value.clone()) {
+                self.sink.error(
+                    code::DUPLICATE_ID,
+                    id.span,
+                    format!("step id `{}` is declared twice", id.value),
+                    "give each step its own id",
+                );
+                continue;
+            }
+            if let Some((step, src)) = built {
                 index.insert(step.id.clone(), steps.len());
                 steps.push(step);
                 srcs.push(src);
@@ -1412,11 +1433,12 @@ impl<'s> Builder<'s> {
         }
 
         // References to steps.
-        let step_ids: Vec<&str> = steps.iter().map(|s| s.id.as_str()).collect();
+        let mut step_ids: Vec<&str> = declared.iter().map(String::as_str).collect();
+        step_ids.sort_unstable();
         let mut bad = Vec::new();
         for (i, src) in srcs.iter().enumerate() {
             for a in &src.after {
-                if !index.contains_key(&a.value) {
+                if !declared.contains(&a.value) {
                     bad.push((
                         code::UNKNOWN_STEP,
                         a.value.clone(),
@@ -1442,7 +1464,7 @@ impl<'s> Builder<'s> {
                         ),
                         "start it from \"opened\", another step, or a number fact",
                     );
-                } else if !index.contains_key(s) {
+                } else if !declared.contains(s) {
                     bad.push((
                         code::UNKNOWN_STEP,
                         s.clone(),
@@ -1558,6 +1580,9 @@ impl<'s> Builder<'s> {
     ) {
         let mut cache: HashMap<(String, String), Option<String>> = HashMap::new();
         for (i, step) in steps.iter().enumerate() {
+            if srcs[i].when_failed {
+                continue;
+            }
             for a in &srcs[i].after {
                 let Some(&j) = index.get(&a.value) else {
                     continue;
