@@ -8,8 +8,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod case_cmd;
+mod db_cmd;
+mod keys_cmd;
+mod pack_cmd;
+
 #[derive(Parser)]
-#[command(name = "caseway", version, about = "Inter-agency protocol checklists for Barnahus teams")]
+#[command(
+    name = "caseway",
+    version,
+    about = "Inter-agency protocol checklists for Barnahus teams"
+)]
 struct Cli {
     /// Database file (default: the platform's data directory; also `CASEWAY_DB`).
     #[arg(long, global = true, value_name = "PATH")]
@@ -23,11 +32,28 @@ struct Cli {
 enum Command {
     /// Show where Caseway keeps its data.
     Paths,
+    /// Protocol pack files: validate, show, diff, schema, sign, verify.
+    Pack(pack_cmd::PackArgs),
+    /// Cases: open, list, show, change steps and facts, migrate, close, reopen.
+    Case(case_cmd::CaseArgs),
+    /// The local database: check, verify, backup, restore, purge.
+    Db(db_cmd::DbArgs),
+    /// Trusted pack signing keys: add, list, remove.
+    Keys(keys_cmd::KeysArgs),
 }
 
 fn main() -> ExitCode {
+    // `pack import|list|activate|retire` work on the database and live in `keys_cmd`.
+    if let Ok(registry) = keys_cmd::RegistryCli::try_parse() {
+        let keys_cmd::RegistryTop::Pack { command } = registry.command;
+        return keys_cmd::run_registry(registry.db, command);
+    }
     let cli = Cli::parse();
     match cli.command {
+        Command::Case(args) => case_cmd::run(cli.db, args),
+        Command::Db(args) => db_cmd::run(cli.db, args),
+        Command::Keys(args) => keys_cmd::run(cli.db, args),
+        Command::Pack(args) => pack_cmd::run(args),
         Command::Paths => {
             match caseway::paths::database_path(cli.db) {
                 Some(p) => println!("database: {}", p.display()),
