@@ -1,9 +1,21 @@
 // The app's own commands are declared here so that each one needs an explicit `allow-*`
 // grant in `capabilities/`: nothing is callable from the window unless a capability says so.
 fn main() {
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["app_info"])),
-    )
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "app_info",
+            "list_packs",
+            "pack_outline",
+            "case_list",
+            "open_case",
+            "case_detail",
+            "change_step",
+            "add_note",
+            "set_facts",
+            "close_case",
+            "reopen_case",
+            "case_trail",
+        ]),
+    ))
     .expect("failed to run tauri-build");
 }

@@ -1,16 +1,190 @@
-//! Tauri commands: thin adapters that take the app state, call one engine function and map
-//! the error. No rules and no SQL here.
+//! Tauri commands: thin adapters that take the app state, call the engine and convert the
+//! result for the window. No rules and no SQL here.
 
+use std::collections::BTreeMap;
+
+use caseway::case::{Actor, CaseFilter, CaseStatus, NewCase, StepChangeRequest, StepState};
+use caseway::pack::Facts;
+use chrono::Utc;
 use tauri::State;
 
-use crate::dto::AppInfo;
+use crate::dto::{
+    ActorInput, AppInfo, CaseDetail, CaseLine, CaseQuery, FactAnswer, NewCaseInput, PackOutline,
+    PackSummary, StepChangeInput, TrailEntry,
+};
 use crate::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
+
+fn actor(a: ActorInput) -> Actor {
+    Actor {
+        role: Some(a.role),
+        initials: a.initials.filter(|i| !i.trim().is_empty()),
+    }
+}
+
+fn facts(input: BTreeMap<String, FactAnswer>) -> Facts {
+    input.into_iter().map(|(k, v)| (k, v.into())).collect()
+}
 
 #[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
+    state.with_engine(|_| Ok(()))?;
     Ok(AppInfo {
         engine_version: caseway::VERSION.to_string(),
         database: state.database.display().to_string(),
+    })
+}
+
+#[tauri::command(async)]
+pub fn list_packs(state: State<'_, AppState>, lang: String) -> Result<Vec<PackSummary>, ApiError> {
+    state.with_engine(|e| {
+        e.list_packs()?
+            .iter()
+            .map(|r| Ok(PackSummary::of(r, &*e.pack(&r.key)?, &lang)))
+            .collect()
+    })
+}
+
+#[tauri::command(async)]
+pub fn pack_outline(
+    state: State<'_, AppState>,
+    key: String,
+    lang: String,
+) -> Result<PackOutline, ApiError> {
+    state.with_engine(|e| Ok(PackOutline::of(&*e.pack(&key)?, &lang)))
+}
+
+#[tauri::command(async)]
+pub fn case_list(state: State<'_, AppState>, query: CaseQuery) -> Result<Vec<CaseLine>, ApiError> {
+    let filter = CaseFilter {
+        status: CaseStatus::parse(&query.status),
+        overdue_only: query.overdue_only,
+        role: query.role.clone().filter(|_| query.mine_only),
+    };
+    state.with_engine(|e| {
+        e.case_list(&filter, Utc::now())?
+            .iter()
+            .map(|c| {
+                let pack = e.pack(&c.pack.key)?;
+                let title = pack
+                    .title
+                    .get(&query.lang, &pack.default_language)
+                    .to_string();
+                Ok(CaseLine::of(c, title, query.role.as_deref()))
+            })
+            .collect()
+    })
+}
+
+#[tauri::command(async)]
+pub fn open_case(state: State<'_, AppState>, input: NewCaseInput) -> Result<CaseDetail, ApiError> {
+    let new = NewCase {
+        pack: input.pack,
+        facts: facts(input.facts),
+        label: input.label.filter(|l| !l.trim().is_empty()),
+        actor: actor(input.actor),
+    };
+    state.with_engine(|e| Ok(CaseDetail::from(&e.open_case(&new, Utc::now())?)))
+}
+
+#[tauri::command(async)]
+pub fn case_detail(state: State<'_, AppState>, reference: String) -> Result<CaseDetail, ApiError> {
+    state.with_engine(|e| Ok(CaseDetail::from(&e.case_view(&reference, Utc::now())?)))
+}
+
+#[tauri::command(async)]
+pub fn change_step(
+    state: State<'_, AppState>,
+    input: StepChangeInput,
+) -> Result<CaseDetail, ApiError> {
+    state.with_engine(|e| {
+        let now = Utc::now();
+        let change = StepChangeRequest {
+            step: input.step,
+            state: StepState::parse(&input.state)?,
+            role: input.actor.role,
+            initials: input.actor.initials.filter(|i| !i.trim().is_empty()),
+            reason: input.reason.filter(|r| !r.trim().is_empty()),
+            note: input.note.filter(|n| !n.trim().is_empty()),
+            record: input.record,
+        };
+        e.set_step_state(&input.reference, &change, now)?;
+        Ok(CaseDetail::from(&e.case_view(&input.reference, now)?))
+    })
+}
+
+#[tauri::command(async)]
+pub fn add_note(
+    state: State<'_, AppState>,
+    reference: String,
+    step: String,
+    note: String,
+    actor_input: ActorInput,
+) -> Result<CaseDetail, ApiError> {
+    state.with_engine(|e| {
+        let now = Utc::now();
+        e.add_note(&reference, &step, &actor(actor_input), &note, now)?;
+        Ok(CaseDetail::from(&e.case_view(&reference, now)?))
+    })
+}
+
+#[tauri::command(async)]
+pub fn set_facts(
+    state: State<'_, AppState>,
+    reference: String,
+    answers: BTreeMap<String, FactAnswer>,
+    actor_input: ActorInput,
+) -> Result<CaseDetail, ApiError> {
+    state.with_engine(|e| {
+        let change = e.set_facts(&reference, &facts(answers), &actor(actor_input), Utc::now())?;
+        Ok(CaseDetail::from(&change.case))
+    })
+}
+
+#[tauri::command(async)]
+pub fn close_case(
+    state: State<'_, AppState>,
+    reference: String,
+    reason: String,
+    actor_input: ActorInput,
+) -> Result<CaseDetail, ApiError> {
+    state.with_engine(|e| {
+        Ok(CaseDetail::from(&e.close_case(
+            &reference,
+            &reason,
+            &actor(actor_input),
+            Utc::now(),
+        )?))
+    })
+}
+
+#[tauri::command(async)]
+pub fn reopen_case(
+    state: State<'_, AppState>,
+    reference: String,
+    reason: String,
+    actor_input: ActorInput,
+) -> Result<CaseDetail, ApiError> {
+    state.with_engine(|e| {
+        Ok(CaseDetail::from(&e.reopen_case(
+            &reference,
+            &reason,
+            &actor(actor_input),
+            Utc::now(),
+        )?))
+    })
+}
+
+#[tauri::command(async)]
+pub fn case_trail(
+    state: State<'_, AppState>,
+    reference: String,
+) -> Result<Vec<TrailEntry>, ApiError> {
+    state.with_engine(|e| {
+        Ok(e.timeline(&reference)?
+            .iter()
+            .rev()
+            .map(TrailEntry::from)
+            .collect())
     })
 }

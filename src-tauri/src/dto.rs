@@ -1,7 +1,15 @@
-//! Data sent to the window. TypeScript types are generated from these (`cargo test` writes
-//! `ui/src/lib/bindings/`), and a test checks the committed copies are fresh.
+//! Data sent to and from the window. TypeScript types are generated from these (`cargo test`
+//! writes `ui/src/lib/bindings/`), and `scripts/test` checks the committed copies are fresh.
+//!
+//! Engine views are converted here, with pack texts resolved in the language the UI asks for
+//! (falling back to the pack's default language).
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use caseway::case::{CaseSummary, CaseView, HistoryEntry, NextAction, StepView};
+use caseway::pack::{FactKind, FactValue, Pack, Text};
+use caseway::store::{Event, PackRecord};
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What the first screen shows about the app itself.
@@ -13,4 +21,517 @@ pub struct AppInfo {
     pub engine_version: String,
     /// The database file in use.
     pub database: String,
+}
+
+/// The answer to a fact: `true`, `"option"`, `["a", "b"]` or `3.5`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum FactAnswer {
+    Bool(bool),
+    Choice(String),
+    Multi(Vec<String>),
+    Number(f64),
+}
+
+impl From<&FactValue> for FactAnswer {
+    fn from(v: &FactValue) -> Self {
+        match v {
+            FactValue::Bool(b) => FactAnswer::Bool(*b),
+            FactValue::Choice(c) => FactAnswer::Choice(c.clone()),
+            FactValue::Multi(m) => FactAnswer::Multi(m.clone()),
+            FactValue::Number(n) => FactAnswer::Number(*n),
+        }
+    }
+}
+
+impl From<FactAnswer> for FactValue {
+    fn from(v: FactAnswer) -> Self {
+        match v {
+            FactAnswer::Bool(b) => FactValue::Bool(b),
+            FactAnswer::Choice(c) => FactValue::Choice(c),
+            FactAnswer::Multi(m) => FactValue::Multi(m),
+            FactAnswer::Number(n) => FactValue::Number(n),
+        }
+    }
+}
+
+/// An id with its text in the UI language.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct Labelled {
+    pub id: String,
+    pub title: String,
+}
+
+/// A question asked when a case is opened.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct FactQuestion {
+    pub id: String,
+    /// `bool`, `choice`, `multi` or `number`.
+    pub kind: String,
+    pub question: String,
+    pub options: Vec<Labelled>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ReferenceText {
+    pub label: String,
+    /// Shown as text, never fetched.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct RecordFieldText {
+    pub id: String,
+    /// `bool`, `text`, `number`, `date` or `choice`.
+    pub kind: String,
+    pub label: String,
+    pub options: Vec<Labelled>,
+}
+
+/// A step's texts in the UI language.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct StepText {
+    pub id: String,
+    pub title: String,
+    /// Markdown subset.
+    pub guidance: Option<String>,
+    pub references: Vec<ReferenceText>,
+    pub record: Vec<RecordFieldText>,
+    /// The applicability condition as written in the pack.
+    pub condition: Option<String>,
+    /// The deadline rule, e.g. `24h from opened`.
+    pub deadline: Option<String>,
+}
+
+/// A pack version's structure and texts in the UI language.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct PackOutline {
+    pub key: String,
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub language: String,
+    pub roles: Vec<Labelled>,
+    pub phases: Vec<Labelled>,
+    pub facts: Vec<FactQuestion>,
+    pub steps: Vec<StepText>,
+}
+
+fn text(t: &Text, lang: &str, pack: &Pack) -> String {
+    t.get(lang, &pack.default_language).to_string()
+}
+
+fn labelled<'a>(
+    items: impl Iterator<Item = (&'a str, &'a Text)>,
+    lang: &str,
+    pack: &Pack,
+) -> Vec<Labelled> {
+    items
+        .map(|(id, t)| Labelled {
+            id: id.to_string(),
+            title: text(t, lang, pack),
+        })
+        .collect()
+}
+
+impl PackOutline {
+    pub fn of(pack: &Pack, lang: &str) -> Self {
+        let language = if pack.languages.iter().any(|l| l == lang) {
+            lang.to_string()
+        } else {
+            pack.default_language.clone()
+        };
+        let lang = language.as_str();
+        PackOutline {
+            key: pack.key(),
+            id: pack.id.clone(),
+            version: pack.version.to_string(),
+            title: text(&pack.title, lang, pack),
+            summary: pack.summary.as_ref().map(|s| text(s, lang, pack)),
+            language: language.clone(),
+            roles: labelled(
+                pack.roles.iter().map(|r| (r.id.as_str(), &r.title)),
+                lang,
+                pack,
+            ),
+            phases: labelled(
+                pack.phases.iter().map(|p| (p.id.as_str(), &p.title)),
+                lang,
+                pack,
+            ),
+            facts: pack
+                .facts
+                .iter()
+                .map(|f| FactQuestion {
+                    id: f.id.clone(),
+                    kind: match f.kind {
+                        FactKind::Bool => "bool",
+                        FactKind::Choice => "choice",
+                        FactKind::Multi => "multi",
+                        FactKind::Number => "number",
+                    }
+                    .to_string(),
+                    question: text(&f.question, lang, pack),
+                    options: labelled(
+                        f.options.iter().map(|o| (o.id.as_str(), &o.label)),
+                        lang,
+                        pack,
+                    ),
+                    min: f.min,
+                    max: f.max,
+                })
+                .collect(),
+            steps: pack
+                .steps
+                .iter()
+                .map(|s| StepText {
+                    id: s.id.clone(),
+                    title: text(&s.title, lang, pack),
+                    guidance: s.guidance.as_ref().map(|g| text(g, lang, pack)),
+                    references: s
+                        .references
+                        .iter()
+                        .map(|r| ReferenceText {
+                            label: r.label.clone(),
+                            url: r.url.clone(),
+                        })
+                        .collect(),
+                    record: s
+                        .record
+                        .iter()
+                        .map(|r| RecordFieldText {
+                            id: r.id.clone(),
+                            kind: r.kind.as_str().to_string(),
+                            label: text(&r.label, lang, pack),
+                            options: labelled(
+                                r.options.iter().map(|o| (o.id.as_str(), &o.label)),
+                                lang,
+                                pack,
+                            ),
+                        })
+                        .collect(),
+                    condition: s.when.as_ref().map(|c| c.source().to_string()),
+                    deadline: s
+                        .due
+                        .as_ref()
+                        .map(|d| format!("{} from {}", d.within, d.from)),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An installed pack version.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct PackSummary {
+    pub key: String,
+    pub id: String,
+    pub version: String,
+    /// `draft`, `active` or `retired`.
+    pub status: String,
+    pub title: String,
+    pub signed_by: Option<String>,
+}
+
+impl PackSummary {
+    pub fn of(record: &PackRecord, pack: &Pack, lang: &str) -> Self {
+        PackSummary {
+            key: record.key.clone(),
+            id: record.id.clone(),
+            version: record.version.clone(),
+            status: record.status.clone(),
+            title: text(&pack.title, lang, pack),
+            signed_by: record.signed_by.clone(),
+        }
+    }
+}
+
+/// The pack version a case is pinned to.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct PackPin {
+    pub key: String,
+    pub id: String,
+    pub version: String,
+}
+
+/// One event of the audit trail.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct TrailEntry {
+    pub seq: i64,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub kind: String,
+    pub step: Option<String>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub role: Option<String>,
+    pub initials: Option<String>,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+impl From<&HistoryEntry> for TrailEntry {
+    fn from(e: &HistoryEntry) -> Self {
+        TrailEntry {
+            seq: e.seq,
+            at: e.at.clone(),
+            kind: e.kind.clone(),
+            step: e.step.clone(),
+            from_state: e.from_state.clone(),
+            to_state: e.to_state.clone(),
+            role: e.role.clone(),
+            initials: e.initials.clone(),
+            reason: e.reason.clone(),
+            note: e.note.clone(),
+        }
+    }
+}
+
+impl From<&Event> for TrailEntry {
+    fn from(e: &Event) -> Self {
+        TrailEntry::from(&HistoryEntry::from(e))
+    }
+}
+
+/// A step of a case as the checklist shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct CaseStep {
+    pub id: String,
+    pub phase: String,
+    pub role: String,
+    pub support: Vec<String>,
+    /// `must`, `could` or `must-unless-documented`.
+    pub required: String,
+    /// `routine` or `urgent`.
+    pub priority: String,
+    pub applicable: bool,
+    /// `todo`, `in_progress`, `done`, `not_applicable` or `blocked`.
+    pub state: String,
+    pub reason: Option<String>,
+    /// UTC, RFC 3339.
+    pub due: Option<String>,
+    pub overdue: bool,
+    pub due_soon: bool,
+    /// Steps this one waits for.
+    pub blocked_by: Vec<String>,
+    #[ts(type = "Record<string, unknown>")]
+    pub record: serde_json::Map<String, serde_json::Value>,
+    pub changed_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub notes: Vec<TrailEntry>,
+    pub history: Vec<TrailEntry>,
+}
+
+fn state_name<T: Serialize>(state: &T) -> String {
+    serde_json::to_value(state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl From<&StepView> for CaseStep {
+    fn from(s: &StepView) -> Self {
+        CaseStep {
+            id: s.id.clone(),
+            phase: s.phase.clone(),
+            role: s.role.clone(),
+            support: s.support.clone(),
+            required: s.required.clone(),
+            priority: s.priority.clone(),
+            applicable: s.applicable,
+            state: state_name(&s.state),
+            reason: s.reason.clone(),
+            due: s.due.map(|d| d.to_rfc3339()),
+            overdue: s.overdue,
+            due_soon: s.due_soon,
+            blocked_by: s.blocked_by.clone(),
+            record: s.record.clone(),
+            changed_at: s.changed_at.map(|d| d.to_rfc3339()),
+            finished_at: s.finished_at.map(|d| d.to_rfc3339()),
+            notes: s.notes.iter().map(TrailEntry::from).collect(),
+            history: s.history.iter().map(TrailEntry::from).collect(),
+        }
+    }
+}
+
+/// A step that can be acted on now.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct NextStep {
+    pub step: String,
+    pub role: String,
+    pub state: String,
+    pub due: Option<String>,
+    pub overdue: bool,
+}
+
+impl From<&NextAction> for NextStep {
+    fn from(a: &NextAction) -> Self {
+        NextStep {
+            step: a.step.clone(),
+            role: a.role.clone(),
+            state: state_name(&a.state),
+            due: a.due.map(|d| d.to_rfc3339()),
+            overdue: a.overdue,
+        }
+    }
+}
+
+/// Everything the case screen shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct CaseDetail {
+    pub reference: String,
+    pub pack: PackPin,
+    /// `open` or `closed`.
+    pub status: String,
+    pub label: Option<String>,
+    pub training: bool,
+    pub facts: BTreeMap<String, FactAnswer>,
+    pub unanswered_facts: Vec<String>,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub steps: Vec<CaseStep>,
+    pub archived_steps: Vec<String>,
+}
+
+impl From<&CaseView> for CaseDetail {
+    fn from(c: &CaseView) -> Self {
+        CaseDetail {
+            reference: c.reference.clone(),
+            pack: PackPin {
+                key: c.pack.key.clone(),
+                id: c.pack.id.clone(),
+                version: c.pack.version.clone(),
+            },
+            status: state_name(&c.status),
+            label: c.label.clone(),
+            training: c.training,
+            facts: c.facts.iter().map(|(k, v)| (k.clone(), v.into())).collect(),
+            unanswered_facts: c.unanswered_facts.clone(),
+            opened_at: c.opened_at.to_rfc3339(),
+            closed_at: c.closed_at.map(|d| d.to_rfc3339()),
+            steps: c.steps.iter().map(CaseStep::from).collect(),
+            archived_steps: c.archived_steps.iter().map(|a| a.id.clone()).collect(),
+        }
+    }
+}
+
+/// One line of the case list.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct CaseLine {
+    pub reference: String,
+    pub pack: PackPin,
+    pub pack_title: String,
+    pub status: String,
+    pub label: Option<String>,
+    pub training: bool,
+    pub opened_at: String,
+    pub applicable_steps: u32,
+    pub finished_steps: u32,
+    pub overdue_steps: u32,
+    pub due_soon_steps: u32,
+    pub next_due: Option<String>,
+    /// Steps the acting role can act on now.
+    pub my_open_steps: u32,
+    pub next_actions: Vec<NextStep>,
+}
+
+impl CaseLine {
+    pub fn of(c: &CaseSummary, pack_title: String, role: Option<&str>) -> Self {
+        CaseLine {
+            reference: c.reference.clone(),
+            pack: PackPin {
+                key: c.pack.key.clone(),
+                id: c.pack.id.clone(),
+                version: c.pack.version.clone(),
+            },
+            pack_title,
+            status: state_name(&c.status),
+            label: c.label.clone(),
+            training: c.training,
+            opened_at: c.opened_at.to_rfc3339(),
+            applicable_steps: c.applicable_steps,
+            finished_steps: c.finished_steps,
+            overdue_steps: c.overdue_steps,
+            due_soon_steps: c.due_soon_steps,
+            next_due: c.next_due.map(|d| d.to_rfc3339()),
+            my_open_steps: c
+                .next_actions
+                .iter()
+                .filter(|a| role.is_none_or(|r| a.role == r))
+                .count() as u32,
+            next_actions: c.next_actions.iter().map(NextStep::from).collect(),
+        }
+    }
+}
+
+/// Who is acting in the window.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ActorInput {
+    pub role: String,
+    pub initials: Option<String>,
+}
+
+/// Which cases the list shows.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct CaseQuery {
+    /// `open`, `closed` or `all`.
+    pub status: String,
+    pub overdue_only: bool,
+    /// Only cases where `role` has steps to act on.
+    pub mine_only: bool,
+    /// The role acting in the window: its open steps are counted on each line.
+    pub role: Option<String>,
+    pub lang: String,
+}
+
+/// A case to open.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct NewCaseInput {
+    /// `id@version`.
+    pub pack: String,
+    pub facts: BTreeMap<String, FactAnswer>,
+    pub label: Option<String>,
+    pub actor: ActorInput,
+}
+
+/// A change of one step.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct StepChangeInput {
+    pub reference: String,
+    pub step: String,
+    /// `todo`, `in_progress`, `done`, `not_applicable` or `blocked`.
+    pub state: String,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub record: BTreeMap<String, String>,
+    pub actor: ActorInput,
 }

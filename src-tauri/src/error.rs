@@ -2,6 +2,8 @@
 //!
 //! The codes are a closed list the UI acts on; the message is for people and says what to do.
 
+use caseway::case::CaseError;
+use caseway::store::StoreError;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -10,9 +12,12 @@ use ts_rs::TS;
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../../ui/src/lib/bindings/")]
 pub enum ErrorCode {
-    /// The database could not be opened or used; the window shows what to do.
+    /// The database could not be opened or used: the window explains what to do.
     Database,
-    /// Anything else: a bug or an unexpected condition, shown as a message.
+    /// The engine refused the request (a rule, a missing reason, identifying text...): the
+    /// message says why, and the screen stays as it was.
+    Refused,
+    /// Anything else: an unexpected condition, shown as a message.
     Internal,
 }
 
@@ -30,5 +35,22 @@ impl ApiError {
             code,
             message: message.into(),
         }
+    }
+}
+
+impl From<CaseError> for ApiError {
+    fn from(e: CaseError) -> Self {
+        let code = match &e {
+            CaseError::Store(_) | CaseError::Damaged { .. } => ErrorCode::Database,
+            e if e.is_refusal() => ErrorCode::Refused,
+            _ => ErrorCode::Internal,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::new(ErrorCode::Database, e.to_string())
     }
 }

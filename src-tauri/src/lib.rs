@@ -3,31 +3,35 @@
 pub mod commands;
 pub mod dto;
 pub mod error;
-
-use std::path::PathBuf;
+pub mod state;
 
 use tauri::{Builder, Runtime};
 
-/// State shared by the commands.
-pub struct AppState {
-    pub database: PathBuf,
-}
+pub use state::AppState;
 
-impl AppState {
-    /// Resolves the database the same way the CLI does: `CASEWAY_DB`, else the platform's
-    /// data directory.
-    pub fn from_environment() -> Self {
-        let database =
-            caseway::paths::database_path(None).unwrap_or_else(|| PathBuf::from("caseway.sqlite3"));
-        Self { database }
-    }
+/// Every command the window may call; `build.rs` declares the same list so each needs a grant.
+macro_rules! app_commands {
+    () => {
+        tauri::generate_handler![
+            commands::app_info,
+            commands::list_packs,
+            commands::pack_outline,
+            commands::case_list,
+            commands::open_case,
+            commands::case_detail,
+            commands::change_step,
+            commands::add_note,
+            commands::set_facts,
+            commands::close_case,
+            commands::reopen_case,
+            commands::case_trail,
+        ]
+    };
 }
 
 /// Registers state and commands on any runtime, so tests can start the app on the mock runtime.
 pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
-    builder
-        .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+    builder.manage(state).invoke_handler(app_commands!())
 }
 
 pub fn run() {

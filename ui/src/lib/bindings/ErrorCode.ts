@@ -3,4 +3,4 @@
 /**
  * What the UI switches on.
  */
-export type ErrorCode = "database" | "internal";
+export type ErrorCode = "database" | "refused" | "internal";
