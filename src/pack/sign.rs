@@ -31,12 +31,33 @@ pub fn sign(
         .map_err(|e| SignError::SecretKey(e.to_string()))?;
     let sk = match password {
         Some(pw) => sk_box.into_secret_key(Some(pw)),
-        None => sk_box.into_unencrypted_secret_key(),
+        None => sk_box
+            .into_unencrypted_secret_key()
+            .or_else(|e| unencrypted_without_checksum(secret_key).ok_or(e)),
     }
     .map_err(|e| SignError::SecretKey(e.to_string()))?;
     let sig = minisign::sign(None, &sk, std::io::Cursor::new(data), trusted_comment, None)
         .map_err(|e| SignError::Signing(e.to_string()))?;
     Ok(sig.into_string())
+}
+
+/// Password-less keys made by `minisign -G -W` (0.11) carry an all-zero checksum, which the
+/// `minisign` crate refuses as corrupted. Such a key is accepted when it is not encrypted and
+/// its secret and public halves agree (a test signature made with it verifies).
+fn unencrypted_without_checksum(secret_key: &str) -> Option<minisign::SecretKey> {
+    use ct_codecs::{Base64, Decoder};
+    let line = secret_key.lines().nth(1)?.trim();
+    let bytes = Base64::decode_to_vec(line, None).ok()?;
+    let sk = minisign::SecretKey::from_bytes(&bytes).ok()?;
+    if sk.is_encrypted() {
+        return None;
+    }
+    let pk = minisign::PublicKey::from_secret_key(&sk).ok()?;
+    let probe = b"caseway key check";
+    let sig = minisign::sign(Some(&pk), &sk, &probe[..], None, None).ok()?;
+    let pk_b64 = pk.to_base64();
+    verify(probe, &sig.into_string(), &pk_b64).ok()?;
+    Some(sk)
 }
 
 /// A signature that verified.
