@@ -70,6 +70,16 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The pragmas of an open store (see [`Store::settings`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoreSettings {
+    pub journal_mode: String,
+    /// 2 = FULL.
+    pub synchronous: i64,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
+}
+
 /// An open Caseway database.
 pub struct Store {
     conn: Connection,
@@ -168,6 +178,26 @@ impl Store {
         Ok(self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// The connection settings in force, as SQLite reports them.
+    pub fn settings(&self) -> Result<StoreSettings, StoreError> {
+        let q = |name: &str| -> Result<String, StoreError> {
+            Ok(self
+                .conn
+                .pragma_query_value(None, name, |r| r.get::<_, rusqlite::types::Value>(0))
+                .map(|v| match v {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })?)
+        };
+        Ok(StoreSettings {
+            journal_mode: q("journal_mode")?,
+            synchronous: q("synchronous")?.parse().unwrap_or(-1),
+            foreign_keys: q("foreign_keys")? == "1",
+            busy_timeout_ms: q("busy_timeout")?.parse().unwrap_or(-1),
+        })
     }
 
     /// Runs `f` in a read transaction (a consistent snapshot). Nothing is written.
