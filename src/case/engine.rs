@@ -1494,7 +1494,11 @@ impl Engine {
                 });
             }
             let preview = Self::preview(&case, &from, &target);
-            let rows = read_steps(tx, reference)?;
+            let mut rows = read_steps(tx, reference)?;
+            // Removed steps are archived even if never touched, so the case shows them.
+            for id in &preview.archived {
+                rows.entry(id.clone()).or_insert_with(StepRow::todo);
+            }
             for (id, row) in &rows {
                 let in_target = target.step(id).is_some();
                 let mut new = row.clone();
@@ -1503,7 +1507,7 @@ impl Engine {
                 } else if in_target {
                     new.archived_from = None;
                 }
-                if &new != row {
+                if &new != row || new.archived_from.is_some() {
                     write_step(tx, reference, id, &new)?;
                 }
             }
@@ -1721,6 +1725,9 @@ fn replay_mismatches(tx: &Transaction<'_>) -> Result<Vec<String>, CaseError> {
                         .pointer("/preview/added")
                         .and_then(|v| serde_json::from_value(v.clone()).ok())
                         .unwrap_or_default();
+                    for id in &archived {
+                        steps.entry(id.clone()).or_insert_with(StepRow::todo);
+                    }
                     for (id, row) in steps.iter_mut() {
                         if archived.contains(id) && row.archived_from.is_none() {
                             row.archived_from = from.clone();
