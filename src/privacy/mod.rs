@@ -39,6 +39,7 @@
 mod detect;
 mod ids;
 mod reference;
+pub mod stats;
 
 pub use reference::{is_reference, new_reference, REFERENCE_ALPHABET};
 
