@@ -12,13 +12,13 @@
 //!   of therapy), the number of cases that reached it and the median days from opening.
 //!
 //! Suppression: a count from 1 to k−1 is shown as `<k`. In the count tables, further
-//! cells are hidden (complementary suppression, shown as `x`) until no suppressed cell
-//! can be worked out exactly from the shown cells and the row and column totals: no
-//! total equation may have a single suppressed cell, nor suppressed cells whose sum
-//! pins them to the bounds a reader knows (`<k` is 1 to k−1, `x` is k or more), and a
-//! rank test over all equations together (linear algebra) confirms that no suppressed
-//! cell follows from a combination of them. Zeros are shown: they are never a small
-//! group of children. The row totals (cases opened per pack version and period) appear in
+//! cells are suppressed (complementary suppression) until no suppressed cell can be
+//! worked out exactly from the shown cells and the row and column totals; a
+//! complementary cell below k (a zero) is shown as `<k` too, one of k or more as `x`.
+//! Two checks decide that no cell can be worked out: interval reasoning over every
+//! total equation with the bounds a reader knows (`<k` is 0 to k−1, `x` is k or more,
+//! repeated until nothing narrows), and a rank test over all equations together
+//! (linear algebra) for values that follow from a combination of them. The row totals (cases opened per pack version and period) appear in
 //! every `cases_by_*` table and are suppressed alike in all of them. A share or median
 //! resting on fewer than k cases (or k steps) is suppressed too.
 
@@ -151,8 +151,8 @@ pub enum StatsError {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell {
     Count(u64),
-    /// A count from 1 to k−1, shown as `<k`; also a share or median resting on fewer
-    /// than k cases.
+    /// A count below k, shown as `<k`: a count from 1 to k−1, or a zero hidden to
+    /// protect one; also a share or median resting on fewer than k cases.
     Suppressed {
         k: u64,
     },
@@ -482,12 +482,16 @@ fn equations(m: &CountMatrix, l: &Layout) -> Vec<Vec<(usize, f64)>> {
     eqs
 }
 
-/// Rank of a matrix (rows of equal length) by Gaussian elimination. The entries are
-/// small integers, so a fixed tolerance is safe.
-fn rank(mut a: Vec<Vec<f64>>) -> usize {
+/// Reduced row echelon form, in place; returns the pivot column of each nonzero row.
+/// The entries are small integers, so a fixed tolerance is safe.
+fn rref(a: &mut [Vec<f64>]) -> Vec<usize> {
     let cols = a.first().map_or(0, Vec::len);
+    let mut pivots = Vec::new();
     let mut r = 0;
     for c in 0..cols {
+        if r == a.len() {
+            break;
+        }
         let Some(p) = (r..a.len()).max_by(|&x, &y| a[x][c].abs().total_cmp(&a[y][c].abs())) else {
             break;
         };
@@ -495,33 +499,36 @@ fn rank(mut a: Vec<Vec<f64>>) -> usize {
             continue;
         }
         a.swap(r, p);
+        let scale = a[r][c];
+        for x in a[r].iter_mut() {
+            *x /= scale;
+        }
         let pivot = a[r].clone();
         for (i, row) in a.iter_mut().enumerate() {
             if i != r && row[c].abs() > 1e-12 {
-                let f = row[c] / pivot[c];
+                let f = row[c];
                 for (x, y) in row.iter_mut().zip(&pivot) {
                     *x -= f * y;
                 }
             }
         }
+        pivots.push(c);
         r += 1;
-        if r == a.len() {
-            break;
-        }
     }
-    r
+    pivots
 }
 
-/// Suppressed cells whose value follows exactly from the shown cells and the totals:
-/// cell u is determined when its unit vector lies in the row space of the equations
-/// restricted to the suppressed cells.
+/// Suppressed cells whose value follows exactly from the shown cells and the totals by
+/// combining equations: cell u is determined when its unit vector lies in the row space
+/// of the equations restricted to the suppressed cells, that is when u is a pivot column
+/// of the reduced row echelon form whose row has no other nonzero entry.
 fn determined(eqs: &[Vec<(usize, f64)>], suppressed: &[usize]) -> Vec<usize> {
     let pos: BTreeMap<usize, usize> = suppressed
         .iter()
         .enumerate()
         .map(|(p, &u)| (u, p))
         .collect();
-    let a: Vec<Vec<f64>> = eqs
+    let mut a: Vec<Vec<f64>> = eqs
         .iter()
         .map(|e| {
             let mut row = vec![0.0; suppressed.len()];
@@ -534,19 +541,92 @@ fn determined(eqs: &[Vec<(usize, f64)>], suppressed: &[usize]) -> Vec<usize> {
         })
         .filter(|row| row.iter().any(|x| x.abs() > 1e-12))
         .collect();
-    let base = rank(a.clone());
-    suppressed
+    let pivots = rref(&mut a);
+    pivots
         .iter()
         .enumerate()
-        .filter(|&(p, _)| {
-            let mut with = a.clone();
-            let mut unit = vec![0.0; suppressed.len()];
-            unit[p] = 1.0;
-            with.push(unit);
-            rank(with) == base
+        .filter(|&(r, &c)| {
+            a[r].iter()
+                .enumerate()
+                .all(|(j, x)| j == c || x.abs() < 1e-9)
         })
-        .map(|(_, &u)| u)
+        .map(|(_, &c)| suppressed[c])
         .collect()
+}
+
+/// Stands for "no upper bound" in the interval reasoning below.
+const UNBOUNDED: i128 = 1 << 60;
+
+/// Suppressed cells a reader can pin to one value by bounds alone, each with the
+/// equation that pinned it, in the order found: a `<k` cell lies in 0..=k−1, a hidden
+/// cell is at least k, shown cells are exact; each total equation narrows the interval
+/// of its suppressed cells, repeated until nothing changes.
+fn pinned_by_bounds(
+    eqs: &[Vec<(usize, f64)>],
+    sup: &[bool],
+    values: &[u64],
+    k: u64,
+) -> Vec<(usize, usize)> {
+    let (k, n) = (k as i128, values.len());
+    let mut lo = vec![0i128; n];
+    let mut hi = vec![0i128; n];
+    for i in 0..n {
+        let v = values[i] as i128;
+        (lo[i], hi[i]) = if !sup[i] {
+            (v, v)
+        } else if v < k {
+            (0, k - 1)
+        } else {
+            (k, UNBOUNDED)
+        };
+    }
+    let mut pins: Vec<(usize, usize)> = Vec::new();
+    for _ in 0..n.max(4) {
+        let mut changed = false;
+        for (eq, e) in eqs.iter().enumerate() {
+            for &(i, ai) in e {
+                if !sup[i] {
+                    continue;
+                }
+                // ai·x_i = −Σ_{j≠i} a_j·x_j
+                let (mut smin, mut smax) = (0i128, 0i128);
+                for &(j, aj) in e {
+                    if j == i {
+                        continue;
+                    }
+                    if aj > 0.0 {
+                        smin += lo[j];
+                        smax += hi[j];
+                    } else {
+                        smin -= hi[j];
+                        smax -= lo[j];
+                    }
+                }
+                let (imin, imax) = if ai > 0.0 {
+                    (-smax, -smin)
+                } else {
+                    (smin, smax)
+                };
+                let new_lo = lo[i].max(imin);
+                let new_hi = if imax >= UNBOUNDED / 2 {
+                    hi[i]
+                } else {
+                    hi[i].min(imax)
+                };
+                if new_lo != lo[i] || new_hi != hi[i] {
+                    (lo[i], hi[i]) = (new_lo, new_hi);
+                    changed = true;
+                    if new_lo == new_hi && !pins.iter().any(|&(c, _)| c == i) {
+                        pins.push((i, eq));
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    pins
 }
 
 fn suppress(m: &CountMatrix, k: u64, forced: &BTreeSet<Margin>) -> Mask {
@@ -568,8 +648,7 @@ fn suppress(m: &CountMatrix, k: u64, forced: &BTreeSet<Margin>) -> Mask {
     }
     values[l.grand()] = m.grand_total();
 
-    let primary = |v: u64| v > 0 && v < k;
-    let mut sup: Vec<bool> = values.iter().map(|&v| primary(v)).collect();
+    let mut sup: Vec<bool> = values.iter().map(|&v| v > 0 && v < k).collect();
     for f in forced {
         match f {
             Margin::RowTotal(i) if *i < l.rows => sup[l.row_total(*i)] = true,
@@ -578,56 +657,54 @@ fn suppress(m: &CountMatrix, k: u64, forced: &BTreeSet<Margin>) -> Mask {
         }
     }
     let eqs = equations(m, &l);
+    let suppressed_in =
+        |e: &Vec<(usize, f64)>, sup: &[bool]| e.iter().filter(|(i, _)| sup[*i]).count();
+    let open_in = |e: &Vec<(usize, f64)>, sup: &[bool]| e.iter().any(|(i, _)| !sup[*i]);
     loop {
-        // An equation that gives a suppressed cell away, judged as a reader would: the
-        // suppressed cells of an equation add up to its total minus the shown cells; a
-        // `<k` cell is known to lie between 1 and k−1, a hidden cell to be at least k.
-        let exposing = eqs.iter().position(|e| {
-            let u: Vec<usize> = e.iter().map(|(i, _)| *i).filter(|&i| sup[i]).collect();
-            if u.is_empty() {
-                return false;
-            }
-            let sum: u64 = u.iter().map(|&i| values[i]).sum();
-            let lower: u64 = u
-                .iter()
-                .map(|&i| if primary(values[i]) { 1 } else { k })
-                .sum();
-            let all_small = u.iter().all(|&i| primary(values[i]));
-            u.len() == 1 || sum <= lower || (all_small && sum >= u.len() as u64 * (k - 1))
-        });
-        let Some(eq) = exposing.or_else(|| {
-            // A cell may also follow from several equations together.
+        // A suppressed cell a reader could work out, by bounds or by combining equations,
+        // and the line to take a complement from: a line with a single suppressed cell
+        // if there is one, else the line that pinned the cell, else the cell's line
+        // with the fewest suppressed cells.
+        let pins = pinned_by_bounds(&eqs, &sup, &values, k);
+        let exposed = pins.first().map(|&(c, e)| (c, Some(e))).or_else(|| {
             let suppressed: Vec<usize> = (0..l.len()).filter(|&i| sup[i]).collect();
-            let d = *determined(&eqs, &suppressed).first()?;
-            eqs.iter()
-                .position(|e| e.iter().any(|(i, _)| *i == d) && e.iter().any(|(i, _)| !sup[*i]))
-        }) else {
+            determined(&eqs, &suppressed).first().map(|&c| (c, None))
+        });
+        let Some((d, pinning)) = exposed else {
             break;
         };
-        // Complement: prefer interior cells to totals, non-zero cells (a hidden zero
-        // protects nothing), cells in lines that already have suppressed cells (so the
-        // suppressed cells form rectangles), then the smallest count.
-        let shared = |idx: usize| {
+        let line = eqs
+            .iter()
+            .position(|e| suppressed_in(e, &sup) == 1 && open_in(e, &sup))
+            .or(pinning.filter(|&e| open_in(&eqs[e], &sup)))
+            .or_else(|| {
+                (0..eqs.len())
+                    .filter(|&e| eqs[e].iter().any(|(i, _)| *i == d) && open_in(&eqs[e], &sup))
+                    .min_by_key(|&e| suppressed_in(&eqs[e], &sup))
+            });
+        // Complement: prefer interior cells to totals, cells in lines that already have
+        // suppressed cells (so suppressed cells form rectangles), then the smallest.
+        let lines_with_suppressed = |idx: usize| {
             eqs.iter()
-                .enumerate()
-                .filter(|(n, e)| {
-                    *n != eq && e.iter().any(|(i, _)| *i == idx) && e.iter().any(|(i, _)| sup[*i])
-                })
+                .filter(|e| e.iter().any(|(i, _)| *i == idx) && e.iter().any(|(i, _)| sup[*i]))
                 .count()
         };
-        let complement = eqs[eq]
-            .iter()
-            .map(|(i, _)| *i)
-            .filter(|&i| !sup[i])
-            .min_by_key(|&i| {
-                (
-                    !l.is_interior(i),
-                    values[i] == 0,
-                    std::cmp::Reverse(shared(i)),
-                    values[i],
-                    i,
-                )
-            });
+        let key = |i: usize| {
+            (
+                !l.is_interior(i),
+                std::cmp::Reverse(lines_with_suppressed(i)),
+                values[i],
+                i,
+            )
+        };
+        let complement = match line {
+            Some(e) => eqs[e]
+                .iter()
+                .map(|(i, _)| *i)
+                .filter(|&i| !sup[i])
+                .min_by_key(|&i| key(i)),
+            None => (0..l.len()).filter(|&i| !sup[i]).min_by_key(|&i| key(i)),
+        };
         match complement {
             Some(c) => sup[c] = true,
             None => break,
@@ -646,7 +723,7 @@ fn suppress(m: &CountMatrix, k: u64, forced: &BTreeSet<Margin>) -> Mask {
 fn shown(v: u64, suppressed: bool, k: u64) -> Cell {
     if !suppressed {
         Cell::Count(v)
-    } else if v > 0 && v < k {
+    } else if v < k {
         Cell::Suppressed { k }
     } else {
         Cell::Hidden
@@ -843,10 +920,36 @@ mod tests {
     }
 
     #[test]
-    fn rank_of_small_matrices() {
-        assert_eq!(rank(vec![vec![1.0, 1.0], vec![1.0, 1.0]]), 1);
-        assert_eq!(rank(vec![vec![1.0, 0.0], vec![1.0, 1.0]]), 2);
-        assert_eq!(rank(vec![]), 0);
+    fn rref_finds_pivots() {
+        let mut a = vec![vec![1.0, 1.0], vec![1.0, 1.0]];
+        assert_eq!(rref(&mut a), vec![0]);
+        let mut b = vec![vec![1.0, 0.0], vec![1.0, 1.0]];
+        assert_eq!(rref(&mut b), vec![0, 1]);
+    }
+
+    #[test]
+    fn determined_cells_follow_from_equation_combinations() {
+        // x0 + x1 = a, x1 = b (a column where only x1 is unknown): both determined.
+        let eqs = vec![vec![(0, 1.0), (1, 1.0)], vec![(1, 1.0), (2, -1.0)]];
+        assert_eq!(determined(&eqs, &[0, 1]), vec![0, 1]);
+        // x0 + x1 = a alone: neither.
+        assert_eq!(determined(&eqs[..1], &[0, 1]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn bounds_pin_cells_a_reader_could_work_out() {
+        // 2 + 10 = 12 with the 10 hidden (so at least 3) and the 2 as `<3` (0 to 2):
+        // the hidden cell is 10 to 12, the small one 0 to 2: nothing pinned.
+        let eqs = vec![vec![(0, 1.0), (1, 1.0), (2, -1.0)]];
+        let sup = [true, true, false];
+        assert_eq!(pinned_by_bounds(&eqs, &sup, &[2, 10, 12], 3), vec![]);
+        // 2 + 3 = 5: the hidden cell is 3 to 5, the small one 0 to 2: nothing pinned.
+        assert_eq!(pinned_by_bounds(&eqs, &sup, &[2, 3, 5], 3), vec![]);
+        // 0 + 3 = 3: a hidden cell is at least 3, so it is 3 and the other 0.
+        assert_eq!(
+            pinned_by_bounds(&eqs, &sup, &[0, 3, 3], 3),
+            vec![(0, 0), (1, 0)]
+        );
     }
 
     #[test]
