@@ -98,7 +98,6 @@ version = "0.1.0"
 status = "draft"
 title = "Plain"
 default_language = "sv"
-languages = ["sv"]
 [[role]]
 id = "r"
 title = "Roll"
@@ -113,6 +112,8 @@ title = "Steg"
 "#;
     let p = pack::parse_pack("plain.toml", src).unwrap().pack;
     assert_eq!(p.title.0.get("sv").map(String::as_str), Some("Plain"));
+    // Without `languages`, the default language is the only one.
+    assert_eq!(p.languages, vec!["sv"]);
     assert_eq!(p.step("s").unwrap().title.get("en", "sv"), "Steg");
 }
 

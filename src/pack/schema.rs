@@ -55,7 +55,9 @@ pub struct PackHeader {
     /// Fallback for missing translations.
     #[schemars(pattern(r"^[a-z]{2,3}$"))]
     pub default_language: String,
-    /// Every text should have these languages (a missing one is a warning).
+    /// Every text should have these languages (a missing one is a warning). Default: the
+    /// default language only.
+    #[serde(default)]
     pub languages: Vec<String>,
     /// How long a closed case is kept, e.g. "90d", "5y".
     #[schemars(pattern(r"^\d+(h|d|w|wd|y)$"))]

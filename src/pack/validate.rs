@@ -163,7 +163,7 @@ pub(crate) mod fields {
         ("jurisdiction", false),
         ("effective", false),
         ("default_language", true),
-        ("languages", true),
+        ("languages", false),
         ("retention", false),
         ("changelog", false),
     ];
