@@ -11,8 +11,6 @@ mod engine;
 mod state;
 mod view;
 
-use serde::Serialize;
-
 pub use engine::{
     Actor, CaseFilter, CheckReport, Engine, FactsChange, ImportOutcome, MigrationPreview, NewCase,
     PurgeItem, StepChangeRequest, StepDefinitionChange,
@@ -124,11 +122,13 @@ impl CaseError {
     /// True for a refused or invalid request (exit code 1); false for a storage or I/O
     /// failure (exit code 2).
     pub fn is_refusal(&self) -> bool {
-        match self {
-            CaseError::Store(_) | CaseError::Damaged { .. } | CaseError::NoReference => false,
-            CaseError::StoredPackInvalid { .. } => false,
-            _ => true,
-        }
+        !matches!(
+            self,
+            CaseError::Store(_)
+                | CaseError::Damaged { .. }
+                | CaseError::NoReference
+                | CaseError::StoredPackInvalid { .. }
+        )
     }
 }
 
@@ -136,12 +136,4 @@ impl From<rusqlite::Error> for CaseError {
     fn from(e: rusqlite::Error) -> Self {
         CaseError::Store(StoreError::from(e))
     }
-}
-
-/// A serialisable "what happened" for a command that changes data.
-#[derive(Debug, Clone, Serialize)]
-pub struct Saved {
-    pub reference: String,
-    /// The sequence number of the audit event that recorded the change.
-    pub event: i64,
 }
