@@ -20,7 +20,9 @@
 //! repeated until nothing narrows), and a rank test over all equations together
 //! (linear algebra) for values that follow from a combination of them. The row totals (cases opened per pack version and period) appear in
 //! every `cases_by_*` table and are suppressed alike in all of them. A share or median
-//! resting on fewer than k cases (or k steps) is suppressed too.
+//! resting on fewer than k cases (or k steps) is suppressed too, and the shares and
+//! milestone figures of a group whose total is hidden are hidden as well (a share of
+//! 33.3 % would suggest 3 cases).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -308,7 +310,7 @@ pub fn aggregate(cases: &[StatsCase], options: &StatsOptions) -> Result<StatsRep
         .map(|b| count_matrix(b, &keys, &groups))
         .collect();
     let mut forced: BTreeSet<Margin> = BTreeSet::new();
-    let masks = loop {
+    let (masks, forced) = loop {
         let masks: Vec<Mask> = matrices.iter().map(|m| suppress(m, k, &forced)).collect();
         let mut shared = forced.clone();
         for mask in &masks {
@@ -322,7 +324,7 @@ pub fn aggregate(cases: &[StatsCase], options: &StatsOptions) -> Result<StatsRep
             }
         }
         if shared == forced {
-            break masks;
+            break (masks, forced);
         }
         forced = shared;
     };
@@ -332,8 +334,17 @@ pub fn aggregate(cases: &[StatsCase], options: &StatsOptions) -> Result<StatsRep
         .zip(&options.breakdowns)
         .map(|((m, mask), b)| count_table(b, m, mask, &keys, k))
         .collect();
-    tables.push(on_time_table(&keys, &groups, options));
-    tables.push(milestone_table(&keys, &groups, k));
+    // A share or a milestone count would hint at the size of a group whose total the
+    // count tables hide (33.3 % suggests 3 cases), so those groups are hidden there too.
+    let hidden_groups: BTreeSet<usize> = forced
+        .iter()
+        .filter_map(|m| match m {
+            Margin::RowTotal(i) => Some(*i),
+            Margin::GrandTotal => None,
+        })
+        .collect();
+    tables.push(on_time_table(&keys, &groups, options, &hidden_groups));
+    tables.push(milestone_table(&keys, &groups, k, &hidden_groups));
     Ok(StatsReport {
         k,
         period: options.period,
@@ -774,6 +785,7 @@ fn on_time_table(
     keys: &[GroupKey],
     groups: &BTreeMap<GroupKey, Vec<&StatsCase>>,
     options: &StatsOptions,
+    hidden_groups: &BTreeSet<usize>,
 ) -> Table {
     let k = options.k;
     let roles: BTreeSet<&str> = groups
@@ -788,7 +800,8 @@ fn on_time_table(
         .collect();
     let rows = keys
         .iter()
-        .map(|key| {
+        .enumerate()
+        .map(|(g, key)| {
             let cases = groups.get(key).map(Vec::as_slice).unwrap_or(&[]);
             let cells = roles
                 .iter()
@@ -819,6 +832,8 @@ fn on_time_table(
                         Cell::Empty
                     } else if contributing < k || decided < k {
                         Cell::Suppressed { k }
+                    } else if hidden_groups.contains(&g) {
+                        Cell::Hidden
                     } else {
                         Cell::Percent(100.0 * on_time as f64 / decided as f64)
                     }
@@ -856,6 +871,7 @@ fn milestone_table(
     keys: &[GroupKey],
     groups: &BTreeMap<GroupKey, Vec<&StatsCase>>,
     k: u64,
+    hidden_groups: &BTreeSet<usize>,
 ) -> Table {
     type Pick = fn(&Milestones) -> Option<DateTime<Utc>>;
     let milestones: [(&str, Pick); 3] = [
@@ -870,7 +886,8 @@ fn milestone_table(
     }
     let rows = keys
         .iter()
-        .map(|key| {
+        .enumerate()
+        .map(|(g, key)| {
             let cases = groups.get(key).map(Vec::as_slice).unwrap_or(&[]);
             let mut cells = Vec::new();
             for (_, pick) in &milestones {
@@ -885,6 +902,9 @@ fn milestone_table(
                 } else if n < k {
                     cells.push(Cell::Suppressed { k });
                     cells.push(Cell::Suppressed { k });
+                } else if hidden_groups.contains(&g) {
+                    cells.push(Cell::Hidden);
+                    cells.push(Cell::Hidden);
                 } else {
                     cells.push(Cell::Count(n));
                     cells.push(median(days).map_or(Cell::Empty, Cell::Days));
