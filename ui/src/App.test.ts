@@ -1,12 +1,47 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { tick } from "svelte";
 import App from "./App.svelte";
 import { setBackend, type Backend } from "./lib/backend";
+import type { PackOutline } from "./lib/bindings/PackOutline";
+import { session } from "./lib/session.svelte";
+
+const outline: PackOutline = {
+  key: "demo@1.0.0",
+  id: "demo",
+  version: "1.0.0",
+  title: "Demo protocol",
+  summary: null,
+  language: "en",
+  roles: [
+    { id: "police", title: "Police" },
+    { id: "coordinator", title: "Coordinator" },
+  ],
+  phases: [],
+  facts: [],
+  steps: [],
+};
+
+function unexpected(name: string) {
+  return () => Promise.reject(new Error(`${name} was not expected in this test`));
+}
 
 function mockBackend(overrides: Partial<Backend>): Backend {
   return {
     appInfo: async () => ({ engineVersion: "9.9.9", database: "/tmp/x.sqlite3" }),
+    listPacks: async () => [
+      { key: "demo@1.0.0", id: "demo", version: "1.0.0", status: "active", title: "Demo protocol", signedBy: null },
+    ],
+    packOutline: async () => outline,
+    caseList: async () => [],
+    openCase: unexpected("openCase"),
+    caseDetail: unexpected("caseDetail"),
+    changeStep: unexpected("changeStep"),
+    addNote: unexpected("addNote"),
+    setFacts: unexpected("setFacts"),
+    closeCase: unexpected("closeCase"),
+    reopenCase: unexpected("reopenCase"),
+    caseTrail: unexpected("caseTrail"),
     ...overrides,
   };
 }
@@ -19,11 +54,19 @@ async function settle() {
 describe("first screen", () => {
   afterEach(() => cleanup());
 
-  it("shows the case list and what the engine reported", async () => {
+  it("asks for the role first, with the pack's role names, then shows the case list", async () => {
+    localStorage.clear();
+    session.switchRole();
     setBackend(mockBackend({}));
     render(App);
     await settle();
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Who are you acting as?");
+    await fireEvent.click(screen.getByLabelText("Police"));
+    await fireEvent.submit(screen.getByTestId("role-picker"));
+    await settle();
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Cases");
+    expect(screen.getByTestId("acting-as").textContent).toContain("Police");
+    expect(localStorage.getItem("caseway.role")).toBe("police");
     expect(screen.getByTestId("engine-version").textContent).toContain("9.9.9");
     expect(document.body.dataset.ready).toBe("true");
   });

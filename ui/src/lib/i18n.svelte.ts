@@ -52,3 +52,30 @@ export function formatDateTime(iso: string, lang: Lang = locale.lang): string {
     timeStyle: "short",
   }).format(d);
 }
+
+/** A calendar date in the user's language, in local time. */
+export function formatDate(iso: string, lang: Lang = locale.lang): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang === "sv" ? "sv-SE" : "en-GB", { dateStyle: "medium" }).format(d);
+}
+
+const stateKeys: Record<string, MessageKey> = {
+  todo: "stateTodo",
+  in_progress: "stateInProgress",
+  done: "stateDone",
+  not_applicable: "stateNotApplicable",
+  blocked: "stateBlocked",
+};
+
+/** The name of a step state in the user's language. */
+export function stateLabel(state: string): string {
+  const key = stateKeys[state];
+  return key ? t(key) : state;
+}
+
+/** The name of an audit event kind in the user's language. */
+export function eventKindLabel(kind: string): string {
+  const key = `kind_${kind}` as MessageKey;
+  return key in en ? t(key) : kind;
+}

@@ -22,31 +22,30 @@ type Block = { kind: "p"; lines: string[] } | { kind: "ul" | "ol"; items: string
 /** Renders the subset to HTML that is safe to insert (all source text is escaped). */
 export function renderMarkdown(source: string): string {
   const blocks: Block[] = [];
-  let current: Block | null = null;
+  // Whether the last block is still open for more lines (a blank line closes it).
+  let open = false;
   for (const raw of source.replace(/\r\n?/g, "\n").split("\n")) {
     const line = raw.trim();
     const bullet = /^[-*+]\s+(.*)$/.exec(line);
     const numbered = /^\d+[.)]\s+(.*)$/.exec(line);
+    const last: Block | undefined = open ? blocks[blocks.length - 1] : undefined;
     if (line === "") {
-      current = null;
-    } else if (bullet || numbered) {
+      open = false;
+      continue;
+    }
+    open = true;
+    if (bullet || numbered) {
       const kind = bullet ? "ul" : "ol";
       const text = (bullet ?? numbered)![1];
-      if (current?.kind !== kind) {
-        current = { kind, items: [] };
-        blocks.push(current);
-      }
-      (current as { items: string[] }).items.push(text);
-    } else if (current && current.kind !== "p" && /^\s{2,}/.test(raw)) {
+      if (last && last.kind === kind) last.items.push(text);
+      else blocks.push({ kind, items: [text] });
+    } else if (last && last.kind !== "p" && /^\s{2,}/.test(raw)) {
       // A continuation line of a list item.
-      const items = (current as { items: string[] }).items;
-      items[items.length - 1] += " " + line;
+      last.items[last.items.length - 1] += " " + line;
+    } else if (last && last.kind === "p") {
+      last.lines.push(line);
     } else {
-      if (current?.kind !== "p") {
-        current = { kind: "p", lines: [] };
-        blocks.push(current);
-      }
-      current.lines.push(line);
+      blocks.push({ kind: "p", lines: [line] });
     }
   }
   return blocks

@@ -1,6 +1,6 @@
 // The first screen of the real app: it opens, renders, and the engine answers over IPC.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cargoVersion, screenshot, seriousA11yViolations, startApp, waitReady, type App } from "./harness";
+import { cargoVersion, chooseRole, expectAccessible, screenshot, startApp, waitReady, type App } from "./harness";
 
 describe("the app starts", () => {
   let app: App;
@@ -14,11 +14,21 @@ describe("the app starts", () => {
     await app?.stop();
   });
 
-  it("renders the case list as its first screen", async () => {
-    const heading = await app.browser.$("main h1");
-    expect(await heading.getText()).toBe("Cases");
+  it("asks for the role first, listing the shipped pack's roles", async () => {
+    expect(await app.browser.$("main h1").getText()).toBe("Who are you acting as?");
+    // Role names come from the active pack, read just after the first screen.
+    await app.browser.$('[data-testid="role-police"]').waitForExist();
+    for (const role of ["police", "social-services", "medical", "therapy", "prosecutor", "coordinator"]) {
+      expect(await app.browser.$(`[data-testid="role-${role}"]`).isExisting(), role).toBe(true);
+    }
+    await expectAccessible(app.browser, "the role screen");
+  });
+
+  it("then renders the case list", async () => {
+    await chooseRole(app.browser, "police", "AB");
+    expect(await app.browser.$("main h1").getText()).toBe("Cases");
     expect(await app.browser.$('[data-testid="case-list"]').isDisplayed()).toBe(true);
-    await screenshot(app.browser, "case-list");
+    expect(await app.browser.$('[data-testid="acting-as"]').getText()).toContain("Police");
   });
 
   it("shows what the engine answered over IPC: its version and the database in use", async () => {
@@ -37,7 +47,8 @@ describe("the app starts", () => {
     expect(await app.browser.$("main h1").getText()).toBe("Cases");
   });
 
-  it("has no serious or critical accessibility violations", async () => {
-    expect(await seriousA11yViolations(app.browser)).toEqual([]);
+  it("has no serious or critical accessibility violations on the case list", async () => {
+    await expectAccessible(app.browser, "the case list");
+    await screenshot(app.browser, "case-list-empty");
   });
 });

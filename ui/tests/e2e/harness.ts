@@ -1,6 +1,6 @@
 // Drives the real Caseway binary through tauri-driver and WebKitWebDriver.
 // The display comes from the caller (scripts/test runs the suite under xvfb-run).
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir, homedir } from "node:os";
@@ -44,21 +44,27 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 export interface App {
   browser: Browser;
-  /** The database file this app instance uses (a fresh one per test file unless given). */
+  /** The database file this app instance uses (a fresh one per start unless given). */
   db: string;
+  /** The web view's data folder (its local storage: role, initials, language). */
+  home: string;
   stop(): Promise<void>;
 }
 
 let driverPort = 4444;
 
 /** Starts tauri-driver and a session on the real app with its own database file. */
-export async function startApp(options: { db?: string; env?: Record<string, string> } = {}): Promise<App> {
+export async function startApp(
+  options: { db?: string; home?: string; env?: Record<string, string> } = {},
+): Promise<App> {
   const db = options.db ?? join(mkdtempSync(join(tmpdir(), "caseway-e2e-")), "caseway.sqlite3");
+  // A data folder of its own, so what one test remembers (role, language) never leaks into another.
+  const home = options.home ?? mkdtempSync(join(tmpdir(), "caseway-e2e-home-"));
   const port = driverPort++;
   const driver: ChildProcess = spawn(
     tauriDriverPath(),
     ["--port", String(port), "--native-port", String(port + 1000)],
-    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...options.env, CASEWAY_DB: db } },
+    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...options.env, CASEWAY_DB: db, XDG_DATA_HOME: home, XDG_CACHE_HOME: join(home, "cache") } },
   );
   const exited = new Promise<void>((r) => driver.once("exit", () => r()));
   try {
@@ -77,6 +83,7 @@ export async function startApp(options: { db?: string; env?: Record<string, stri
     return {
       browser,
       db,
+      home,
       async stop() {
         await browser.deleteSession().catch(() => undefined);
         driver.kill("SIGTERM");
@@ -144,4 +151,31 @@ export function cargoVersion(): string {
   const m = /^\[workspace\.package\][^[]*?^version\s*=\s*"([^"]+)"/ms.exec(toml);
   if (!m) throw new Error("no workspace version in Cargo.toml");
   return m[1];
+}
+
+/** The `caseway` command line, on the same database as the app (for set-up a user cannot do
+ * from the window, such as a case opened days ago). Returns its standard output. */
+export function cli(db: string, args: string[], env: Record<string, string> = {}): string {
+  const target = process.env.CARGO_TARGET_DIR ?? join(repo, "target");
+  const bin = join(target, "debug", "caseway");
+  const r = spawnSync(bin, ["--db", db, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`caseway ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Picks the role (and initials) on the role screen. */
+export async function chooseRole(browser: Browser, role: string, initials = ""): Promise<void> {
+  await browser.$(`[data-testid="role-${role}"]`).waitForExist();
+  await browser.$(`[data-testid="role-${role}"]`).click();
+  if (initials) await browser.$('[data-testid="initials"]').setValue(initials);
+  await browser.$('[data-testid="choose-role"]').click();
+  await browser.$('[data-testid="acting-as"]').waitForDisplayed();
+}
+
+/** Fails the test with the list of serious or critical violations on the current screen. */
+export async function expectAccessible(browser: Browser, screen: string): Promise<void> {
+  const violations = await seriousA11yViolations(browser);
+  if (violations.length > 0) {
+    throw new Error(`accessibility violations on ${screen}: ${JSON.stringify(violations, null, 2)}`);
+  }
 }
