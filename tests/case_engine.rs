@@ -947,3 +947,38 @@ fn backup_and_restore_round_trip() {
     engine.case_view(&r, t0()).unwrap();
     let _ = Path::new("unused");
 }
+
+#[test]
+fn removing_a_whole_case_is_detected() {
+    let (_d, path, mut engine) = setup();
+    let keep = open(&mut engine, online_contact());
+    let gone = open(&mut engine, online_contact());
+    drop(engine);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!(
+        "DELETE FROM events WHERE reference = '{gone}';
+         DELETE FROM steps WHERE reference = '{gone}';
+         DELETE FROM cases WHERE reference = '{gone}';"
+    ))
+    .unwrap();
+    drop(conn);
+    let engine = Engine::open(&path, t0()).unwrap();
+    let b = engine
+        .verify()
+        .unwrap()
+        .first_break
+        .expect("a removed case is detected");
+    assert_eq!(b.reference.as_deref(), Some(gone.as_str()));
+    assert!(
+        b.problem.contains("without a purge record"),
+        "{}",
+        b.problem
+    );
+    engine.case_view(&keep, t0()).unwrap();
+}
+
+#[test]
+fn the_engine_can_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Engine>();
+}

@@ -856,6 +856,15 @@ impl Engine {
                     ..Default::default()
                 },
             )?;
+            audit::append(
+                tx,
+                &NewEvent {
+                    at: now,
+                    kind: audit::CASE_REGISTERED,
+                    data: json!({"reference": reference, "pack": rec.key}),
+                    ..Default::default()
+                },
+            )?;
             Ok::<_, CaseError>(reference)
         })?;
         self.case_view(&reference, now)
@@ -1592,7 +1601,7 @@ impl Engine {
                     tx,
                     &NewEvent {
                         at: now,
-                        kind: "case_purged",
+                        kind: audit::CASE_PURGED,
                         reason: Some("retention period over"),
                         data: json!({"reference": item.reference, "pack": item.pack,
                                      "closed_at": time_text(item.closed_at),

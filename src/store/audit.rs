@@ -5,7 +5,15 @@
 //! (pack imports, keys) form the global chain. An event's `hash` covers every column of the
 //! event and the `prev_hash` of the event before it in its chain; the hash of the last event
 //! is kept with the case (`cases.head_hash`) or in `meta` (`audit_head`), so that removing the
-//! last events is detected too.
+//! last events is detected too. Each new case is also registered in the global chain, so
+//! that removing a whole case without a purge record is detected.
+//!
+//! The hash, so that others can recompute it: lower-case hex of SHA-256 over the bytes
+//! `caseway-audit-v1\n` followed by the compact JSON array
+//! `[seq, reference, at, kind, [step, from_state, to_state, role, initials, reason, note],
+//! data, prev_hash]`, where absent values are `null` and `data` is the stored JSON text of
+//! the `data` column (object keys sorted, no spaces) as a JSON string. The first event of
+//! a chain has `prev_hash` = 64 zeros.
 
 use std::collections::HashMap;
 
@@ -17,6 +25,11 @@ use super::StoreError;
 
 /// `prev_hash` of the first event of a chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Kind of the global event that records a new case (data: `reference`, `pack`).
+pub const CASE_REGISTERED: &str = "case_registered";
+/// Kind of the global event that records a purged case (data: `reference`, ...).
+pub const CASE_PURGED: &str = "case_purged";
 
 /// An event to append. `reference` is the case (or `None` for the global chain).
 #[derive(Debug, Clone, Default)]
@@ -283,6 +296,8 @@ pub fn verify(tx: &Transaction<'_>) -> Result<ChainReport, StoreError> {
     let mut last: HashMap<Option<String>, String> = HashMap::new();
     let mut count = 0u64;
     let mut first_break = None;
+    // Cases registered in the global chain, minus those purged: they must all exist.
+    let mut registered: std::collections::BTreeSet<String> = Default::default();
     let mut stmt = tx.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
@@ -309,6 +324,18 @@ pub fn verify(tx: &Transaction<'_>) -> Result<ChainReport, StoreError> {
                 problem,
             });
         }
+        if ev.reference.is_none() {
+            let named = ev.data.get("reference").and_then(|r| r.as_str());
+            match (ev.kind.as_str(), named) {
+                (CASE_REGISTERED, Some(r)) => {
+                    registered.insert(r.to_string());
+                }
+                (CASE_PURGED, Some(r)) => {
+                    registered.remove(r);
+                }
+                _ => {}
+            }
+        }
         last.insert(ev.reference, ev.hash);
     }
     drop(rows);
@@ -318,6 +345,14 @@ pub fn verify(tx: &Transaction<'_>) -> Result<ChainReport, StoreError> {
         let heads = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for h in heads {
             let (reference, head_hash) = h?;
+            if !registered.remove(&reference) {
+                first_break = Some(ChainBreak {
+                    seq: None,
+                    reference: Some(reference),
+                    problem: "the case is not registered in the global chain: it was added outside Caseway".into(),
+                });
+                break;
+            }
             let actual = last
                 .get(&Some(reference.clone()))
                 .cloned()
@@ -333,6 +368,13 @@ pub fn verify(tx: &Transaction<'_>) -> Result<ChainReport, StoreError> {
                 break;
             }
         }
+    }
+    if let (None, Some(missing)) = (&first_break, registered.iter().next()) {
+        first_break = Some(ChainBreak {
+            seq: None,
+            reference: Some(missing.clone()),
+            problem: "the case was removed without a purge record".into(),
+        });
     }
     if first_break.is_none() {
         let global_head = head(tx, None)?;
@@ -354,4 +396,67 @@ pub fn verify(tx: &Transaction<'_>) -> Result<ChainReport, StoreError> {
         chains: last.len() as u64,
         first_break,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Event {
+        Event {
+            seq: 7,
+            reference: Some("BH-2026-7F3K".into()),
+            at: "2026-03-02T09:00:00Z".into(),
+            kind: "step".into(),
+            step: Some("register-report".into()),
+            from_state: Some("todo".into()),
+            to_state: Some("done".into()),
+            role: Some("police".into()),
+            initials: Some("KL".into()),
+            reason: None,
+            note: Some("ok".into()),
+            data: serde_json::json!({"record": {"b": true, "a": 1}}),
+            prev_hash: GENESIS_HASH.into(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_hash_of_an_event_is_frozen() {
+        // Stored databases are verified with this exact serialisation: changing it breaks
+        // every existing audit trail, so this value must never change.
+        assert_eq!(sample().compute_hash(), FROZEN);
+    }
+
+    #[test]
+    fn every_field_is_covered_by_the_hash() {
+        let base = sample().compute_hash();
+        let edits: Vec<Box<dyn Fn(&mut Event)>> = vec![
+            Box::new(|e| e.seq += 1),
+            Box::new(|e| e.reference = None),
+            Box::new(|e| e.at.push('x')),
+            Box::new(|e| e.kind.push('x')),
+            Box::new(|e| e.step = None),
+            Box::new(|e| e.from_state = None),
+            Box::new(|e| e.to_state = Some("blocked".into())),
+            Box::new(|e| e.role = Some("coordinator".into())),
+            Box::new(|e| e.initials = None),
+            Box::new(|e| e.reason = Some("x".into())),
+            Box::new(|e| e.note = None),
+            Box::new(|e| e.data = serde_json::json!({})),
+            Box::new(|e| e.prev_hash = "1".repeat(64)),
+            // Moving text between neighbouring fields changes the hash too.
+            Box::new(|e| {
+                e.step = Some("register".into());
+                e.from_state = Some("-reporttodo".into());
+            }),
+        ];
+        for (i, edit) in edits.iter().enumerate() {
+            let mut e = sample();
+            edit(&mut e);
+            assert_ne!(e.compute_hash(), base, "edit {i} is not detected");
+        }
+    }
+
+    const FROZEN: &str = "0f5a1a83ee3dcbfcb90972dadf20f6fac7ef6c262466ba7bc389e1fcb8f67c93";
 }

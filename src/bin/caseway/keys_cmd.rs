@@ -111,6 +111,35 @@ pub enum RegistryCommand {
     Retire { key: String },
 }
 
+/// The `pack` subcommands handled here.
+const REGISTRY_COMMANDS: &[&str] = &["import", "list", "activate", "retire"];
+
+/// Whether the command line (without the program name) is `[--db PATH] pack
+/// import|list|activate|retire ...`.
+pub fn is_registry_invocation(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let mut positionals = Vec::new();
+    let mut skip_value = false;
+    for a in args {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        let a = a.to_string_lossy().into_owned();
+        if a == "--db" {
+            skip_value = true;
+        } else if !a.starts_with('-') {
+            positionals.push(a);
+            if positionals.len() == 2 {
+                break;
+            }
+        }
+    }
+    positionals.first().map(String::as_str) == Some("pack")
+        && positionals
+            .get(1)
+            .is_some_and(|c| REGISTRY_COMMANDS.contains(&c.as_str()))
+}
+
 pub fn run_registry(db: Option<PathBuf>, command: RegistryCommand) -> ExitCode {
     finish(registry(db, command))
 }

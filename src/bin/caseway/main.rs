@@ -44,7 +44,8 @@ enum Command {
 
 fn main() -> ExitCode {
     // `pack import|list|activate|retire` work on the database and live in `keys_cmd`.
-    if let Ok(registry) = keys_cmd::RegistryCli::try_parse() {
+    if keys_cmd::is_registry_invocation(std::env::args_os().skip(1)) {
+        let registry = keys_cmd::RegistryCli::parse();
         let keys_cmd::RegistryTop::Pack { command } = registry.command;
         return keys_cmd::run_registry(registry.db, command);
     }
