@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -285,10 +285,57 @@ impl<'a> Sink<'a> {
     }
 }
 
-#[derive(Debug)]
+/// The source text as miette reads it, cut to the lines around each span first: miette scans
+/// from the start of the text for every report, which is slow for thousands of diagnostics in
+/// a large pack.
+struct Windowed<'a> {
+    name: &'a str,
+    index: &'a LineIndex<'a>,
+}
+
+impl miette::SourceCode for Windowed<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let text = self.index.source;
+        let starts = &self.index.starts;
+        let line_of = |offset: usize| match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let begin = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let first = line_of(begin).saturating_sub(before);
+        let last = (line_of(end) + after + 1).min(starts.len() - 1);
+        let ws = starts[first];
+        let we = starts.get(last + 1).copied().unwrap_or(text.len());
+        let window: &'b str = &text[ws..we];
+        let local = miette::SourceSpan::new((begin - ws).into(), end - begin);
+        let c = miette::SourceCode::read_span(window, &local, before, after)?;
+        let abs = miette::SourceSpan::new((c.span().offset() + ws).into(), c.span().len());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.to_string(),
+            c.data(),
+            abs,
+            c.line() + first,
+            c.column(),
+            c.line_count(),
+        )))
+    }
+}
+
 struct Rendered<'a> {
     d: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: Windowed<'a>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.d, f)
+    }
 }
 
 impl fmt::Display for Rendered<'_> {
@@ -344,6 +391,7 @@ pub fn render_human(diags: &[Diagnostic], source: &str) -> String {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
         .with_context_lines(1);
+    let index = LineIndex::new(source);
     let mut out = String::new();
     for d in diags {
         // Keep the marked range inside the source (a byte-offset past the end confuses miette).
@@ -355,7 +403,10 @@ pub fn render_human(diags: &[Diagnostic], source: &str) -> String {
         d.length = d.length.min(source.len() - d.offset);
         let r = Rendered {
             d: &d,
-            source: NamedSource::new(d.file.clone(), source.to_string()),
+            source: Windowed {
+                name: &d.file,
+                index: &index,
+            },
         };
         if handler.render_report(&mut out, &r).is_err() {
             out.push_str(&d.to_string());
@@ -377,6 +428,79 @@ mod tests {
         // 'x' is after three two-byte letters and a space.
         assert_eq!(idx.line_col(3 + 7), (2, 5));
         assert_eq!(idx.line_col(1000), (3, 1));
+    }
+
+    /// The windowed source gives exactly what miette renders from the whole text.
+    #[test]
+    fn windowed_rendering_matches_whole_source_rendering() {
+        #[derive(Debug)]
+        struct Whole<'a>(&'a Diagnostic, miette::NamedSource<String>);
+        impl fmt::Display for Whole<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0.message)
+            }
+        }
+        impl std::error::Error for Whole<'_> {}
+        impl miette::Diagnostic for Whole<'_> {
+            fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+                Some(Box::new(format!(
+                    "{}[{}] {}:{}:{}",
+                    self.0.severity.as_str(),
+                    self.0.code,
+                    self.0.file,
+                    self.0.line,
+                    self.0.column
+                )))
+            }
+            fn severity(&self) -> Option<miette::Severity> {
+                Some(match self.0.severity {
+                    Severity::Error => miette::Severity::Error,
+                    Severity::Warning => miette::Severity::Warning,
+                })
+            }
+            fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+                Some(Box::new(&self.0.hint))
+            }
+            fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+                Some(&self.1)
+            }
+            fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+                Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+                    Some("here".to_string()),
+                    (self.0.offset, self.0.length),
+                ))))
+            }
+        }
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .with_context_lines(1);
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packs/broken");
+        let mut compared = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Also a variant without a final newline, so spans can touch the end.
+            for text in [text.clone(), text.trim_end().to_string()] {
+                let diags = match crate::pack::parse_pack("f.toml", &text) {
+                    Ok(v) => v.warnings,
+                    Err(d) => d,
+                };
+                for d in &diags {
+                    let mut expected = String::new();
+                    handler
+                        .render_report(
+                            &mut expected,
+                            &Whole(d, miette::NamedSource::new("f.toml", text.clone())),
+                        )
+                        .unwrap();
+                    expected.push('\n');
+                    assert_eq!(render_human(std::slice::from_ref(d), &text), expected);
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 40);
     }
 
     #[test]
