@@ -982,3 +982,74 @@ fn the_engine_can_move_between_threads() {
     fn assert_send<T: Send>() {}
     assert_send::<Engine>();
 }
+
+#[test]
+fn undo_moves_a_step_back_by_a_new_event() {
+    let (_d, _p, mut engine) = setup();
+    let r = open(&mut engine, online_contact());
+    assert!(matches!(
+        engine
+            .undo_last_step_change(&r, "police", None, t0())
+            .unwrap_err(),
+        CaseError::NothingToUndo(_)
+    ));
+    engine
+        .set_step_state(
+            &r,
+            &change(
+                "assess",
+                StepState::Blocked,
+                "social",
+                Some("school closed"),
+            ),
+            t0(),
+        )
+        .unwrap();
+    engine
+        .set_step_state(&r, &change("assess", StepState::Done, "social", None), t0())
+        .unwrap();
+    engine
+        .set_step_state(
+            &r,
+            &change("register", StepState::Done, "police", None),
+            t0(),
+        )
+        .unwrap();
+    // The latest change is police's: social may not undo it.
+    assert!(matches!(
+        engine
+            .undo_last_step_change(&r, "social", None, t0())
+            .unwrap_err(),
+        CaseError::WrongRole { .. }
+    ));
+    let v = engine
+        .undo_last_step_change(&r, "police", None, t0())
+        .unwrap();
+    assert_eq!((v.id.as_str(), v.state), ("register", StepState::Todo));
+    let v = engine
+        .undo_last_step_change(&r, "social", None, t0())
+        .unwrap();
+    assert_eq!((v.id.as_str(), v.state), ("assess", StepState::Blocked));
+    assert_eq!(
+        v.reason.as_deref(),
+        Some("school closed"),
+        "the earlier reason comes back"
+    );
+    let v = engine
+        .undo_last_step_change(&r, "coordinator", None, t0())
+        .unwrap();
+    assert_eq!((v.id.as_str(), v.state), ("assess", StepState::Todo));
+    assert!(matches!(
+        engine
+            .undo_last_step_change(&r, "coordinator", None, t0())
+            .unwrap_err(),
+        CaseError::NothingToUndo(_)
+    ));
+    let events = engine.timeline(&r).unwrap();
+    assert_eq!(
+        events.iter().filter(|e| e.kind == "step").count(),
+        6,
+        "nothing deleted"
+    );
+    assert!(engine.check().unwrap().is_ok());
+}

@@ -1045,6 +1045,60 @@ impl Engine {
         change: &StepChangeRequest,
         now: DateTime<Utc>,
     ) -> Result<StepView, CaseError> {
+        self.change_step(reference, change, None, now)
+    }
+
+    /// Undoes the latest step change of the case that is not undone yet, by a new event
+    /// that moves the step back to its previous state (with its previous reason). The same
+    /// rules apply as for any change (role, reason, dependencies). Nothing is deleted.
+    pub fn undo_last_step_change(
+        &mut self,
+        reference: &str,
+        role: &str,
+        initials: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<StepView, CaseError> {
+        let events = self.timeline(reference)?;
+        let mut undone = HashSet::new();
+        let mut target = None;
+        for e in events.iter().rev().filter(|e| e.kind == "step") {
+            if let Some(of) = e.data.get("undo_of").and_then(Value::as_i64) {
+                undone.insert(of);
+            } else if !undone.contains(&e.seq) && e.from_state != e.to_state {
+                target = Some(e);
+                break;
+            }
+        }
+        let e = target.ok_or_else(|| CaseError::NothingToUndo(reference.to_string()))?;
+        let (Some(step), Some(from)) = (&e.step, &e.from_state) else {
+            return Err(damaged(reference, format!("event {} has no step", e.seq)));
+        };
+        let state = StepState::parse(from)?;
+        let reason = events
+            .iter()
+            .filter(|x| x.seq < e.seq && x.kind == "step" && x.step.as_ref() == Some(step))
+            .last()
+            .and_then(|x| x.reason.clone())
+            .filter(|_| state.needs_reason());
+        let change = StepChangeRequest {
+            step: step.clone(),
+            state,
+            role: role.to_string(),
+            initials: initials.map(str::to_string),
+            reason,
+            note: Some(format!("undo of event {}", e.seq)),
+            record: BTreeMap::new(),
+        };
+        self.change_step(reference, &change, Some(e.seq), now)
+    }
+
+    fn change_step(
+        &mut self,
+        reference: &str,
+        change: &StepChangeRequest,
+        undo_of: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<StepView, CaseError> {
         let now = whole_seconds(now);
         check_initials(change.initials.as_deref())?;
         let reason = non_empty(change.reason.as_deref());
@@ -1165,10 +1219,15 @@ impl Engine {
                     initials: change.initials.as_deref(),
                     reason,
                     note,
-                    data: if record.is_empty() {
-                        json!({})
-                    } else {
-                        json!({"record": record})
+                    data: {
+                        let mut data = serde_json::Map::new();
+                        if !record.is_empty() {
+                            data.insert("record".into(), Value::Object(record.clone()));
+                        }
+                        if let Some(of) = undo_of {
+                            data.insert("undo_of".into(), json!(of));
+                        }
+                        Value::Object(data)
                     },
                 },
             )?;

@@ -114,6 +114,8 @@ pub enum CaseError {
     },
     #[error("stored data of case {reference} cannot be read ({detail}); run `caseway db check`")]
     Damaged { reference: String, detail: String },
+    #[error("case {0} has no step change left to undo")]
+    NothingToUndo(String),
     #[error("could not generate a unique case reference; try again")]
     NoReference,
 }

@@ -189,6 +189,18 @@ enum CaseCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Undo the latest step change (a new event back to the previous state; nothing is
+    /// deleted).
+    Undo {
+        reference: String,
+        /// The role acting: the step's owner or the coordinator.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        initials: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Add a note to a step without changing its state.
     Note {
         reference: String,
@@ -397,6 +409,19 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
                 return print_json(&view);
             }
             println!("saved: {reference} {} -> {}", view.id, view.state);
+            Ok(())
+        }
+        CaseCommand::Undo {
+            reference,
+            role,
+            initials,
+            format,
+        } => {
+            let view = engine.undo_last_step_change(&reference, &role, initials.as_deref(), now)?;
+            if format == Format::Json {
+                return print_json(&view);
+            }
+            println!("saved: {reference} {} -> {} (undo)", view.id, view.state);
             Ok(())
         }
         CaseCommand::Note {
