@@ -128,4 +128,21 @@ mod tests {
             Err(SignError::SecretKey(_))
         ));
     }
+
+    #[test]
+    fn encrypted_key_needs_its_password_and_never_prompts() {
+        let kp = minisign::KeyPair::generate_encrypted_keypair(Some("pw".into())).unwrap();
+        let sk_text = kp.sk.to_box(None).unwrap().into_string();
+        let data = b"format = 1\n";
+        assert!(matches!(
+            sign(data, &sk_text, None, None),
+            Err(SignError::SecretKey(_))
+        ));
+        assert!(matches!(
+            sign(data, &sk_text, Some("wrong".into()), None),
+            Err(SignError::SecretKey(_))
+        ));
+        let sig = sign(data, &sk_text, Some("pw".into()), None).unwrap();
+        assert!(verify(data, &sig, &kp.pk.to_base64()).is_ok());
+    }
 }
