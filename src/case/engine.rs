@@ -1077,7 +1077,7 @@ impl Engine {
         let reason = events
             .iter()
             .filter(|x| x.seq < e.seq && x.kind == "step" && x.step.as_ref() == Some(step))
-            .last()
+            .next_back()
             .and_then(|x| x.reason.clone())
             .filter(|_| state.needs_reason());
         let change = StepChangeRequest {
