@@ -55,7 +55,7 @@ let driverPort = 4444;
 
 /** Starts tauri-driver and a session on the real app with its own database file. */
 export async function startApp(
-  options: { db?: string; home?: string; env?: Record<string, string> } = {},
+  options: { db?: string; home?: string; env?: Record<string, string>; application?: string } = {},
 ): Promise<App> {
   const db = options.db ?? join(mkdtempSync(join(tmpdir(), "caseway-e2e-")), "caseway.sqlite3");
   // A data folder of its own, so what one test remembers (role, language) never leaks into another.
@@ -77,14 +77,17 @@ export async function startApp(
         browserName: "wry",
         // WebKitWebDriver speaks classic WebDriver only: do not ask for a BiDi socket.
         "wdio:enforceWebDriverClassic": true,
-        "tauri:options": { application: appBinary() },
+        "tauri:options": { application: options.application ?? appBinary() },
       } as WebdriverIO.Capabilities,
     });
+    let stopped = false;
     return {
       browser,
       db,
       home,
       async stop() {
+        if (stopped) return;
+        stopped = true;
         await browser.deleteSession().catch(() => undefined);
         driver.kill("SIGTERM");
         await exited;
@@ -178,4 +181,17 @@ export async function expectAccessible(browser: Browser, screen: string): Promis
   if (violations.length > 0) {
     throw new Error(`accessibility violations on ${screen}: ${JSON.stringify(violations, null, 2)}`);
   }
+}
+
+/** A launcher that runs the app under `strace -f`, recording every socket connect and
+ * addressed send of the app and its web view processes into `log`. */
+export function straceLauncher(log: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "caseway-e2e-strace-"));
+  const launcher = join(dir, "caseway-app-under-strace");
+  writeFileSync(
+    launcher,
+    `#!/bin/sh\nexec strace -f -qq -e trace=connect,sendto,sendmsg -o '${log}' '${appBinary()}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  return launcher;
 }
