@@ -1076,8 +1076,7 @@ impl Engine {
         let state = StepState::parse(from)?;
         let reason = events
             .iter()
-            .filter(|x| x.seq < e.seq && x.kind == "step" && x.step.as_ref() == Some(step))
-            .next_back()
+            .rfind(|x| x.seq < e.seq && x.kind == "step" && x.step.as_ref() == Some(step))
             .and_then(|x| x.reason.clone())
             .filter(|_| state.needs_reason());
         let change = StepChangeRequest {
