@@ -256,3 +256,11 @@ fn human_rendering_shows_code_position_source_line_and_hint() {
     assert!(out.contains("support = [\"polis\"]"), "{out}");
     assert!(out.contains("did you mean \"police\"?"), "{out}");
 }
+
+#[test]
+fn a_newer_format_is_refused_without_guessing_at_its_fields() {
+    let src = "format = 7\n[pack]\nid = \"x\"\nnew_field = true\n[[workflow]]\nid = \"w\"\n";
+    let d = pack::parse_pack("new.toml", src).unwrap_err();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!((d[0].code, d[0].line, d[0].column), ("P016", 1, 10));
+}

@@ -127,7 +127,7 @@ pub fn parse_pack(file_name: &str, source: &str) -> Result<Validated, Vec<Diagno
         default_language: "en".to_string(),
         languages: Vec::new(),
     };
-    let pack = b.root(root.get_ref(), root.span());
+    let pack = b.root(root.get_ref());
     let mut diags = b.sink.diags;
     diags.sort_by_key(|d| d.offset);
     match pack {
@@ -623,10 +623,7 @@ impl<'s> Builder<'s> {
 
     // ---- the document ------------------------------------------------------------------------
 
-    fn root(&mut self, root: &DeTable, span: Range<usize>) -> Option<Pack> {
-        let complete = self.check_fields(root, &(0..0), "the pack file", fields::ROOT);
-        let _ = span;
-
+    fn root(&mut self, root: &DeTable) -> Option<Pack> {
         let format = match root.get("format") {
             Some(v) => match v.get_ref() {
                 DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
@@ -657,6 +654,17 @@ impl<'s> Builder<'s> {
             },
             None => None,
         };
+
+        // A newer format may have fields and rules this version does not know: say only that.
+        if self
+            .sink
+            .diags
+            .iter()
+            .any(|d| d.code == code::FORMAT_TOO_NEW)
+        {
+            return None;
+        }
+        let complete = self.check_fields(root, &(0..0), "the pack file", fields::ROOT);
 
         let header = match root.get("pack") {
             Some(v) => match v.get_ref() {
@@ -1083,7 +1091,6 @@ impl<'s> Builder<'s> {
                 );
             }
         }
-        let _ = &span;
         let phase = self.string(t, "phase", &what);
         if let Some(p) = &phase {
             if !phase_ids.contains(&p.value.as_str()) {
