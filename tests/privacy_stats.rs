@@ -411,6 +411,10 @@ fn hand_counts() -> Vec<HandTable> {
 /// each column sum (and each row sum when rows add up), with `<k` as 0..k−1 and `x`
 /// as k or more. Returns the (row, column) of every suppressed cell pinned to one value.
 fn reader_can_pin(t: &Table, additive_rows: bool) -> Vec<(usize, usize)> {
+    reader_can_pin_k(t, additive_rows, K)
+}
+
+fn reader_can_pin_k(t: &Table, additive_rows: bool, k_used: u64) -> Vec<(usize, usize)> {
     const INF: i64 = 1 << 40;
     let rows = t.rows.len();
     let cols = t.columns.len();
@@ -421,7 +425,7 @@ fn reader_can_pin(t: &Table, additive_rows: bool) -> Vec<(usize, usize)> {
             (lo[i][j], hi[i][j]) = match *c {
                 Cell::Count(v) => (v as i64, v as i64),
                 Cell::Suppressed { k } => (0, k as i64 - 1),
-                Cell::Hidden => (K as i64, INF),
+                Cell::Hidden => (k_used as i64, INF),
                 other => panic!("unexpected cell {other:?} in a count table"),
             };
         }
@@ -702,4 +706,80 @@ fn an_empty_period_gives_empty_tables() {
     let report = aggregate(&database(), &o).unwrap();
     let t = report.table("cases_by_online_element").unwrap();
     assert_eq!(render(t), vec!["total total | 0 0 0".to_string()]);
+}
+
+/// A small deterministic pseudo-random generator, so the test is reproducible.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[test]
+fn random_databases_never_let_a_reader_work_out_a_suppressed_cell() {
+    let ages = ["0-5", "6-9", "10-12", "13-15", "16-17"];
+    let forms = ["contact", "grooming", "sextortion", "images"];
+    let mut rng = Lcg(7);
+    for round in 0..150 {
+        let k = [3, 5][round % 2];
+        let n_cases = 1 + rng.next(60) as usize;
+        let cases: Vec<StatsCase> = (0..n_cases)
+            .map(|_| {
+                let pack = if rng.next(3) == 0 { OLD } else { NEW };
+                let opened = at(2026, 1 + rng.next(6) as u32, 1 + rng.next(28) as u32);
+                let online = if rng.next(4) == 0 { "no" } else { "yes" };
+                let age = ages[rng.next(ages.len() as u64) as usize];
+                let mut abuse: Vec<&str> =
+                    forms.iter().copied().filter(|_| rng.next(3) == 0).collect();
+                if abuse.is_empty() && rng.next(2) == 0 {
+                    abuse.push("sextortion");
+                }
+                case(
+                    pack,
+                    opened,
+                    Some(online),
+                    Some(age),
+                    &abuse,
+                    Some(3),
+                    Some(1),
+                    Some(10),
+                    None,
+                )
+            })
+            .collect();
+        let mut o = options(vec![online(), age(), abuse()]);
+        o.to = date(2026, 6, 30);
+        o.k = k;
+        let report = aggregate(&cases, &o).unwrap();
+        for (id, additive) in [
+            ("cases_by_online_element", true),
+            ("cases_by_age_band", true),
+            ("cases_by_abuse_types", false),
+        ] {
+            let t = report.table(id).unwrap();
+            for row in &t.rows {
+                for cell in &row.cells {
+                    if let Cell::Count(v) = cell {
+                        assert!(
+                            *v == 0 || *v >= k,
+                            "round {round} {id}: {v} shown with k = {k}"
+                        );
+                    }
+                }
+            }
+            let pinned = reader_can_pin_k(t, additive, k);
+            assert_eq!(
+                pinned,
+                vec![],
+                "round {round} {id} (k = {k}):\n{}",
+                render(t).join("\n")
+            );
+        }
+    }
 }
