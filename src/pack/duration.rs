@@ -1,6 +1,7 @@
 //! Durations of the pack format: `24h`, `3d`, `2w`, `5wd` (working days, Monday to Friday).
 //!
-//! `retention` also accepts years (`5y`), kept as 365 calendar days each.
+//! `retention` also accepts years (`5y`, 365 days each), months (`6months`, 30 days each) and
+//! the long unit names `days`, `weeks`, `years`.
 
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 use serde::{Deserialize, Serialize};
@@ -61,7 +62,8 @@ impl Span {
         Self::parse_inner(input, false)
     }
 
-    /// Parses a retention period: the deadline units plus `y` (365 days).
+    /// Parses a retention period: the deadline units, `y`/`years` (365 days), `months` (30
+    /// days), and `days`/`weeks`.
     pub fn parse_retention(input: &str) -> Result<Span, DurationError> {
         Self::parse_inner(input, true)
     }
@@ -85,7 +87,10 @@ impl Span {
             "d" => (Unit::Days, 1),
             "w" => (Unit::Weeks, 1),
             "wd" => (Unit::WorkingDays, 1),
-            "y" if years => (Unit::Days, 365),
+            "y" | "year" | "years" if years => (Unit::Days, 365),
+            "month" | "months" | "mo" if years => (Unit::Days, 30),
+            "day" | "days" if years => (Unit::Days, 1),
+            "week" | "weeks" if years => (Unit::Weeks, 1),
             "" => return Err(DurationError::Malformed(input.to_string())),
             other => {
                 return Err(DurationError::UnknownUnit {

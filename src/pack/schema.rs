@@ -47,7 +47,7 @@ pub struct PackHeader {
     pub summary: Option<TextDoc>,
     pub publisher: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
-    #[schemars(pattern(r"^[A-Z]{2}$"))]
+    #[schemars(pattern(r"^[A-Za-z]{2}$"))]
     pub jurisdiction: Option<String>,
     /// With status = active: the date from which this version is in force (YYYY-MM-DD).
     #[schemars(pattern(r"^\d{4}-\d{2}-\d{2}$"))]
@@ -59,8 +59,8 @@ pub struct PackHeader {
     /// default language only.
     #[serde(default)]
     pub languages: Vec<String>,
-    /// How long a closed case is kept, e.g. "90d", "5y".
-    #[schemars(pattern(r"^\d+(h|d|w|wd|y)$"))]
+    /// How long a closed case is kept, e.g. "90d", "6months", "5y".
+    #[schemars(pattern(r"^\d+ ?(h|d|w|wd|y|mo|days?|weeks?|months?|years?)$"))]
     pub retention: Option<String>,
     /// Newest first.
     #[serde(default)]

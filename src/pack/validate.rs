@@ -791,8 +791,8 @@ impl<'s> Builder<'s> {
         let summary = self.text(t, "summary", what);
         let publisher = self.string(t, "publisher", what).map(|s| s.value);
         let jurisdiction = self.string(t, "jurisdiction", what).and_then(|j| {
-            if j.value.len() == 2 && j.value.bytes().all(|b| b.is_ascii_uppercase()) {
-                Some(j.value)
+            if j.value.len() == 2 && j.value.bytes().all(|b| b.is_ascii_alphabetic()) {
+                Some(j.value.to_ascii_uppercase())
             } else {
                 self.sink.error(
                     code::INVALID_VALUE,
@@ -813,7 +813,7 @@ impl<'s> Builder<'s> {
                             code::INVALID_DURATION,
                             r.span,
                             format!("retention: {e}"),
-                            "write a number and a unit: h, d, w, wd or y, e.g. \"5y\"",
+                            "write a number and a unit: h, d, w, wd, months or y, e.g. \"5y\"",
                         );
                         None
                     }
