@@ -285,3 +285,31 @@ fn schema_types_read_the_shipped_and_fixture_packs() {
         assert!(doc.is_ok(), "{}: {:?}", f.display(), doc.err());
     }
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    use std::io::Read;
+    // A pack whose outline is far larger than a pipe buffer.
+    let mut text = std::fs::read_to_string(fixture("valid.toml")).unwrap();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "\n[[step]]\nid = \"extra-{i}\"\nphase = \"intake\"\nrole = \"police\"\ntitle = {{ en = \"Extra step number {i}\", sv = \"Extra steg {i}\" }}\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.toml");
+    std::fs::write(&path, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caseway"))
+        .args(["pack", "show", p(&path)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // stdout is dropped (closed) here, mid-output.
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&first).starts_with("test-pack@1.0.0"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

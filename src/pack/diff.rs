@@ -199,6 +199,20 @@ pub fn diff(old: &Pack, new: &Pack) -> PackDiff {
         false,
     );
     pack.cmp("retention", opt(&old.retention), opt(&new.retention), true);
+    // Phases are ordered: a new order of the phases both versions have is a change too.
+    let order = |a: &Pack, b: &Pack| -> Vec<String> {
+        a.phases
+            .iter()
+            .filter(|p| b.phase(&p.id).is_some())
+            .map(|p| p.id.clone())
+            .collect()
+    };
+    pack.cmp(
+        "phase order",
+        list(&order(old, new)),
+        list(&order(new, old)),
+        false,
+    );
 
     let roles = items(
         &old.roles,

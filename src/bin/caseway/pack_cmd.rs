@@ -11,6 +11,32 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use caseway::pack::{self, Anchor, Diagnostic, Pack, PackLoadError, Validated};
 
+// Output that never panics: a closed pipe (`caseway pack show ... | head`) is not an error.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+macro_rules! err {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
 #[derive(Args)]
 pub struct PackArgs {
     #[command(subcommand)]
@@ -75,7 +101,7 @@ pub fn run(args: PackArgs) -> ExitCode {
         PackCommand::Show { file, lang } => show(&file, lang.as_deref()),
         PackCommand::Diff { old, new, format } => diff(&old, &new, format),
         PackCommand::Schema => {
-            print!("{}", pack::schema_json());
+            out!("{}", pack::schema_json());
             ExitCode::SUCCESS
         }
         PackCommand::Sign {
@@ -114,9 +140,9 @@ fn validate(files: &[PathBuf], format: Format) -> ExitCode {
                 if format == Format::Human {
                     if !warnings.is_empty() {
                         let text = std::fs::read_to_string(file).unwrap_or_default();
-                        eprint!("{}", pack::render_human(&warnings, &text));
+                        err!("{}", pack::render_human(&warnings, &text));
                     }
-                    println!(
+                    outln!(
                         "{name}: valid: {} ({})",
                         pack.key(),
                         plural(warnings.len(), "warning")
@@ -135,8 +161,8 @@ fn validate(files: &[PathBuf], format: Format) -> ExitCode {
                 worst = worst.max(1);
                 let (e, w) = summary(&diagnostics);
                 if format == Format::Human {
-                    eprint!("{}", pack::render_human(&diagnostics, &source_text));
-                    println!(
+                    err!("{}", pack::render_human(&diagnostics, &source_text));
+                    outln!(
                         "{name}: invalid ({}, {})",
                         plural(e, "error"),
                         plural(w, "warning")
@@ -150,7 +176,7 @@ fn validate(files: &[PathBuf], format: Format) -> ExitCode {
             Err(err @ PackLoadError::Io { .. }) => {
                 worst = 2;
                 if format == Format::Human {
-                    eprintln!("error: {err}");
+                    errln!("error: {err}");
                 }
                 reports.push(serde_json::json!({
                     "file": name, "valid": false, "pack": null, "io_error": err.to_string(),
@@ -161,7 +187,7 @@ fn validate(files: &[PathBuf], format: Format) -> ExitCode {
     }
     if format == Format::Json {
         let out = serde_json::json!({ "valid": worst == 0, "files": reports });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     }
     code(worst)
 }
@@ -175,16 +201,16 @@ fn load(file: &Path) -> Result<Pack, ExitCode> {
             source_text,
             diagnostics,
         }) => {
-            eprint!("{}", pack::render_human(&diagnostics, &source_text));
+            err!("{}", pack::render_human(&diagnostics, &source_text));
             let (e, _) = summary(&diagnostics);
-            eprintln!(
+            errln!(
                 "error: {path} is invalid ({}); fix it first",
                 plural(e, "error")
             );
             Err(code(1))
         }
         Err(err) => {
-            eprintln!("error: {err}");
+            errln!("error: {err}");
             Err(code(2))
         }
     }
@@ -197,14 +223,14 @@ fn show(file: &Path, lang: Option<&str>) -> ExitCode {
     };
     let lang = lang.unwrap_or(&p.default_language).to_string();
     if !p.languages.contains(&lang) {
-        eprintln!(
+        errln!(
             "note: the pack has no `{lang}` texts (languages: {}); showing {} where missing",
             p.languages.join(", "),
             p.default_language
         );
     }
     let t = |x: &pack::Text| p.text(x, &lang).to_string();
-    println!("{} [{}] {}", p.key(), p.status.as_str(), t(&p.title));
+    outln!("{} [{}] {}", p.key(), p.status.as_str(), t(&p.title));
     let mut meta = Vec::new();
     if let Some(x) = &p.publisher {
         meta.push(format!("publisher: {x}"));
@@ -219,8 +245,8 @@ fn show(file: &Path, lang: Option<&str>) -> ExitCode {
     if let Some(x) = &p.retention {
         meta.push(format!("retention: {x}"));
     }
-    println!("{}", meta.join(" | "));
-    println!(
+    outln!("{}", meta.join(" | "));
+    outln!(
         "{}, {}, {}, {}",
         plural(p.roles.len(), "role"),
         plural(p.phases.len(), "phase"),
@@ -228,11 +254,11 @@ fn show(file: &Path, lang: Option<&str>) -> ExitCode {
         plural(p.steps.len(), "step")
     );
 
-    println!("\nRoles:");
+    outln!("\nRoles:");
     for r in &p.roles {
-        println!("  {:<18} {}", r.id, t(&r.title));
+        outln!("  {:<18} {}", r.id, t(&r.title));
     }
-    println!("\nFacts:");
+    outln!("\nFacts:");
     for f in &p.facts {
         let kind = if f.options.is_empty() {
             f.kind.as_str().to_string()
@@ -247,11 +273,11 @@ fn show(file: &Path, lang: Option<&str>) -> ExitCode {
                     .join(" | ")
             )
         };
-        println!("  {} ({kind})  {}", f.id, t(&f.question));
+        outln!("  {} ({kind})  {}", f.id, t(&f.question));
     }
 
     for (n, phase) in p.phases.iter().enumerate() {
-        println!("\n{}. {} [{}]", n + 1, t(&phase.title), phase.id);
+        outln!("\n{}. {} [{}]", n + 1, t(&phase.title), phase.id);
         let mut by_role: BTreeMap<usize, Vec<&pack::Step>> = BTreeMap::new();
         for s in p.steps.iter().filter(|s| s.phase == phase.id) {
             let r = p
@@ -262,22 +288,22 @@ fn show(file: &Path, lang: Option<&str>) -> ExitCode {
             by_role.entry(r).or_default().push(s);
         }
         if by_role.is_empty() {
-            println!("   (no steps)");
+            outln!("   (no steps)");
         }
         for (r, steps) in by_role {
             let role = p.roles.get(r).map(|r| t(&r.title)).unwrap_or_default();
-            println!("   {role}:");
+            outln!("   {role}:");
             for s in steps {
                 let mut flags = vec![s.required.as_str().to_string()];
                 if s.priority == pack::Priority::Urgent {
                     flags.push("urgent".into());
                 }
-                println!("     - {} [{}]  {}", s.id, flags.join(", "), t(&s.title));
+                outln!("     - {} [{}]  {}", s.id, flags.join(", "), t(&s.title));
                 if let Some(w) = &s.when {
-                    println!("         when: {}", w.source());
+                    outln!("         when: {}", w.source());
                 }
                 if !s.after.is_empty() {
-                    println!("         after: {}", s.after.join(", "));
+                    outln!("         after: {}", s.after.join(", "));
                 }
                 if let Some(d) = &s.due {
                     let from = match &d.from {
@@ -285,10 +311,10 @@ fn show(file: &Path, lang: Option<&str>) -> ExitCode {
                         Anchor::Step(x) => format!("`{x}` finished"),
                         Anchor::Fact(x) => format!("the time given by fact `{x}`"),
                     };
-                    println!("         due: within {} of {from}", d.within);
+                    outln!("         due: within {} of {from}", d.within);
                 }
                 if !s.support.is_empty() {
-                    println!("         support: {}", s.support.join(", "));
+                    outln!("         support: {}", s.support.join(", "));
                 }
             }
         }
@@ -302,15 +328,16 @@ fn diff(old: &Path, new: &Path, format: Format) -> ExitCode {
         (Err(c), _) | (_, Err(c)) => return c,
     };
     if o.id != n.id {
-        eprintln!(
+        errln!(
             "note: comparing two different packs ({} and {}); cases cannot migrate between them",
-            o.id, n.id
+            o.id,
+            n.id
         );
     }
     let d = pack::diff(&o, &n);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default()),
-        Format::Human => print!("{d}"),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&d).unwrap_or_default()),
+        Format::Human => out!("{d}"),
     }
     ExitCode::SUCCESS
 }
@@ -323,20 +350,20 @@ fn signature_path(file: &Path) -> PathBuf {
 
 fn sign(file: &Path, key: &Path, trusted_comment: Option<String>) -> ExitCode {
     if let Err(c) = load(file) {
-        eprintln!("error: refusing to sign an invalid pack");
+        errln!("error: refusing to sign an invalid pack");
         return c;
     }
     let data = match std::fs::read(file) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", file.display());
+            errln!("error: cannot read {}: {e}", file.display());
             return code(2);
         }
     };
     let sk = match std::fs::read_to_string(key) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("error: cannot read secret key {}: {e}", key.display());
+            errln!("error: cannot read secret key {}: {e}", key.display());
             return code(2);
         }
     };
@@ -351,16 +378,16 @@ fn sign(file: &Path, key: &Path, trusted_comment: Option<String>) -> ExitCode {
     let sig = match pack::sign(&data, &sk, password, Some(&comment)) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return code(2);
         }
     };
     let out = signature_path(file);
     if let Err(e) = std::fs::write(&out, sig) {
-        eprintln!("error: cannot write {}: {e}", out.display());
+        errln!("error: cannot write {}: {e}", out.display());
         return code(2);
     }
-    println!("signed: {}", out.display());
+    outln!("signed: {}", out.display());
     ExitCode::SUCCESS
 }
 
@@ -369,7 +396,7 @@ fn verify(file: &Path, pubkey: &str) -> ExitCode {
         match std::fs::read_to_string(pubkey) {
             Ok(k) => k,
             Err(e) => {
-                eprintln!("error: cannot read public key {pubkey}: {e}");
+                errln!("error: cannot read public key {pubkey}: {e}");
                 return code(2);
             }
         }
@@ -377,13 +404,13 @@ fn verify(file: &Path, pubkey: &str) -> ExitCode {
         pubkey.to_string()
     };
     if let Err(e) = pack::public_key(&key_text) {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return code(2);
     }
     let data = match std::fs::read(file) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", file.display());
+            errln!("error: cannot read {}: {e}", file.display());
             return code(2);
         }
     };
@@ -391,7 +418,7 @@ fn verify(file: &Path, pubkey: &str) -> ExitCode {
     let sig = match std::fs::read_to_string(&sig_path) {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!(
+            errln!(
                 "unsigned: {} has no signature ({} not found); it can be imported into training mode only",
                 file.display(),
                 sig_path.display()
@@ -399,13 +426,13 @@ fn verify(file: &Path, pubkey: &str) -> ExitCode {
             return code(1);
         }
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", sig_path.display());
+            errln!("error: cannot read {}: {e}", sig_path.display());
             return code(2);
         }
     };
     match pack::verify(&data, &sig, &key_text) {
         Ok(v) => {
-            println!(
+            outln!(
                 "{}: signature valid (trusted comment: {})",
                 file.display(),
                 v.trusted_comment
@@ -413,7 +440,7 @@ fn verify(file: &Path, pubkey: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{}: signature INVALID: {e}", file.display());
+            errln!("{}: signature INVALID: {e}", file.display());
             code(1)
         }
     }
