@@ -263,3 +263,37 @@ fn findings_serialise_without_the_value() {
     let json = serde_json::to_string(&f).unwrap();
     assert_eq!(json, r#"[{"kind":"phone_number","start":5,"end":19}]"#);
 }
+
+#[test]
+fn non_breaking_spaces_do_not_hide_a_number() {
+    // Word processors put no-break spaces (U+00A0) and narrow ones (U+202F) in numbers.
+    refused_as("ring 070-123\u{a0}45\u{a0}67", PiiKind::PhoneNumber);
+    refused_as("+47\u{202f}912\u{202f}34\u{202f}567", PiiKind::PhoneNumber);
+    refused_as("fnr 151086\u{a0}95088", PiiKind::NorwegianFodselsnummer);
+    refused_as("IdNr 36\u{a0}574\u{a0}261\u{a0}809", PiiKind::GermanTaxId);
+    passes("12\u{a0}500\u{a0}SEK");
+}
+
+#[test]
+fn offsets_from_utc_and_timestamps_pass() {
+    passes("2026-03-14T09:30:00+01:00");
+    passes("14.03.2026 kl. 09.30 (UTC+02:00)");
+}
+
+proptest::proptest! {
+    /// Any text: no panic, and findings lie inside the text, in order, without overlap.
+    #[test]
+    fn scan_is_total_and_findings_are_well_formed(
+        text in "(\\PC|[0-9 +\\-/().@]){0,120}"
+    ) {
+        let findings = scan(&text);
+        let chars = text.chars().count();
+        let mut previous_end = 0;
+        for f in &findings {
+            proptest::prop_assert!(f.start < f.end && f.end <= chars, "{f:?} in {chars} chars");
+            proptest::prop_assert!(f.start >= previous_end, "overlap or disorder: {findings:?}");
+            previous_end = f.end;
+        }
+        proptest::prop_assert_eq!(guard("note", &text).is_ok(), findings.is_empty());
+    }
+}

@@ -31,12 +31,12 @@ static SE_LONG: LazyLock<Regex> =
 static SIX_FOUR: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b([0-9]{6})([-+A-Fa-fU-Yu-y])([0-9]{3})([0-9A-Ya-y])\b"));
 // 6 digits, a space or hyphen, 5 digits: Norwegian (space) or Latvian (hyphen) style.
-static SIX_FIVE: LazyLock<Regex> = LazyLock::new(|| re(r"\b([0-9]{6})([- ])([0-9]{5})\b"));
+static SIX_FIVE: LazyLock<Regex> = LazyLock::new(|| re(r"\b([0-9]{6})([-\p{Zs}])([0-9]{5})\b"));
 static ELEVEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b[0-9]{11}\b"));
 static TEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b[0-9]{10}\b"));
 // German tax ID as printed on letters: `12 345 678 901`.
 static DE_GROUPED: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b[0-9]{2} [0-9]{3} [0-9]{3} [0-9]{3}\b"));
+    LazyLock::new(|| re(r"\b[0-9]{2}\p{Zs}[0-9]{3}\p{Zs}[0-9]{3}\p{Zs}[0-9]{3}\b"));
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -45,25 +45,28 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // +CC or 00CC, an optional (0), then 6 to 12 digits with single separators.
-static PHONE_INTL: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:\+|\b00)[1-9][0-9]{0,2}(?:[ \-.]?\(0\))?(?:[ \-./]?[0-9]){6,12}\b"));
+static PHONE_INTL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:\+|\b00)[1-9][0-9]{0,2}(?:[\p{Zs}\-.]?\(0\))?(?:[\p{Zs}\-./]?[0-9]){6,12}\b")
+});
 // National form with the trunk 0 and typical grouping: 070-123 45 67, 08-123 456 78,
 // 040 123 4567, (030) 1234567, 030/1234567, 0701234567.
 static PHONE_TRUNK: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:\(0[0-9]{1,4}\)|\b0[0-9]{1,4})(?:\s?[-/]\s?|\s)?[0-9]{2,8}(?:[ \-][0-9]{2,4}){0,3}\b")
+    re(
+        r"(?:\(0[0-9]{1,4}\)|\b0[0-9]{1,4})(?:\s?[-/]\s?|\s)?[0-9]{2,8}(?:[\p{Zs}\-][0-9]{2,4}){0,3}\b",
+    )
 });
 // National forms without a trunk prefix, only in groupings that are not thousands
 // separators: Norwegian 912 34 567, Norwegian/Danish 22 12 34 56, Estonian 5123 4567,
 // Icelandic 581 2345, Lithuanian 8 612 34567.
 static PHONE_GROUPED: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:[2-9][0-9]{2} [0-9]{2} [0-9]{3}|[2-9][0-9] [0-9]{2} [0-9]{2} [0-9]{2}|5[0-9]{3} [0-9]{4}|[4-8][0-9]{2} [0-9]{4}|8[ \-]?6[0-9]{2}[ \-]?[0-9]{5})\b",
+        r"\b(?:[2-9][0-9]{2}\p{Zs}[0-9]{2}\p{Zs}[0-9]{3}|[2-9][0-9]\p{Zs}[0-9]{2}\p{Zs}[0-9]{2}\p{Zs}[0-9]{2}|5[0-9]{3}\p{Zs}[0-9]{4}|[4-8][0-9]{2}\p{Zs}[0-9]{4}|8[\p{Zs}\-]?6[0-9]{2}[\p{Zs}\-]?[0-9]{5})\b",
     )
 });
 // A number right after a word that says it is a phone number.
 static PHONE_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:tel|tlf|tfn|telefon|telephone|phone|puh|puhelin|mob|mobil|mobile|mobiltelefon|handy|sms)\.?:?\s*([0-9][0-9 \-]{5,14}[0-9])\b",
+        r"(?i)\b(?:tel|tlf|tfn|telefon|telephone|phone|puh|puhelin|mob|mobil|mobile|mobiltelefon|handy|sms)\.?:?\s*([0-9][0-9\p{Zs}\-]{5,14}[0-9])\b",
     )
 });
 
@@ -349,7 +352,7 @@ fn addresses(text: &str, hits: &mut Vec<Hit>) {
 fn identity_shaped(candidate: &str) -> bool {
     static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"^(?:[0-9]{6}[-+A-Za-z][0-9]{3}[0-9A-Za-z]|[0-9]{6}[- ][0-9]{5}|[0-9]{8}[-+]?[0-9]{4}|[0-9]{11}|[0-9]{2} [0-9]{3} [0-9]{3} [0-9]{3})$",
+            r"^(?:[0-9]{6}[-+A-Za-z][0-9]{3}[0-9A-Za-z]|[0-9]{6}[-\p{Zs}][0-9]{5}|[0-9]{8}[-+]?[0-9]{4}|[0-9]{11}|[0-9]{2}\p{Zs}[0-9]{3}\p{Zs}[0-9]{3}\p{Zs}[0-9]{3})$",
         )
     });
     SHAPE.is_match(candidate.trim())
