@@ -264,3 +264,19 @@ fn a_newer_format_is_refused_without_guessing_at_its_fields() {
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!((d[0].code, d[0].line, d[0].column), ("P016", 1, 10));
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_a_located_syntax_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.toml");
+    std::fs::write(&path, b"format = 1\n[pack]\ntitle = \"Sj\xf6\"\n").unwrap();
+    match pack::load_file(&path) {
+        Err(pack::PackLoadError::Invalid { diagnostics, .. }) => {
+            assert_eq!(diagnostics.len(), 1);
+            let d = &diagnostics[0];
+            assert_eq!((d.code, d.line, d.column), ("P001", 3, 12));
+            assert_eq!(d.hint, "save the file as UTF-8");
+        }
+        other => panic!("expected P001, got {other:?}"),
+    }
+}
