@@ -1,9 +1,11 @@
-//! No network, proven from the build: the dependency tree of the desktop targets holds
-//! no HTTP or TLS client crate, and the built UI bundle refers to no remote URL.
+//! No network, proven two ways:
+//! - from the build: the dependency tree of the desktop targets holds no HTTP or TLS
+//!   client crate, and the built UI bundle refers to no remote URL;
+//! - from a run: the real `caseway` binary goes through a full case flow under
+//!   `strace -f`, and no connect/sendto/sendmsg goes to an inet or inet6 address.
 //!
-//! The end-to-end half of the proof (the running app under `strace -e trace=connect`)
-//! lives with the desktop app's tests; this file covers what can be decided from the
-//! build alone.
+//! The same trace of the desktop app's window lives with the UI's end-to-end tests
+//! (`ui/tests/e2e/no-network.e2e.ts`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -251,4 +253,154 @@ fn built_ui_bundle_refers_to_no_remote_url() {
          bundle, and drop license comments with links from the build):\n{}",
         problems.join("\n")
     );
+}
+
+/// Internet-family socket addresses in an strace log (`connect`, `sendto`, `sendmsg`).
+fn inet_addresses_in(strace_log: &str) -> Vec<String> {
+    let call = Regex::new(r"\b(?:connect|sendto|sendmsg)\(").expect("fixed pattern");
+    let family = Regex::new(r"sa_family=AF_INET6?\b").expect("fixed pattern");
+    strace_log
+        .lines()
+        .filter(|l| call.is_match(l) && family.is_match(l))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn detector_flags_inet_connections_in_an_strace_log() {
+    let log = "101 openat(AT_FDCWD, \"/tmp/x/caseway.sqlite3\", O_RDWR) = 3\n\
+        101 connect(4, {sa_family=AF_UNIX, sun_path=\"/run/dbus/system_bus_socket\"}, 110) = 0\n\
+        102 connect(5, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr(\"93.184.216.34\")}, 16) = -1 EINPROGRESS\n\
+        102 sendto(6, \"q\", 1, 0, {sa_family=AF_INET6, sin6_port=htons(53)}, 28) = 1\n";
+    let found = inet_addresses_in(log);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("93.184.216.34"));
+    assert!(
+        inet_addresses_in("101 connect(4, {sa_family=AF_UNIX, sun_path=\"/x\"}, 110) = 0\n")
+            .is_empty()
+    );
+}
+
+/// The real `caseway` binary through a full case flow under `strace -f`: opening a case
+/// with facts and a label, a step done with a note, a note, changed facts, reading it
+/// back, the timeline, closing, and the database checks. Every connect/sendto/sendmsg
+/// is recorded; none may go to an inet or inet6 address (local sockets are allowed).
+#[test]
+fn a_full_case_flow_on_the_cli_makes_no_inet_connection() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        println!(
+            "strace connect trace skipped: strace is not installed (scripts/setup installs it)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = dir.path().join("caseway.sqlite3");
+    let db_arg = db.to_str().expect("temporary paths are UTF-8").to_string();
+    let bin = env!("CARGO_BIN_EXE_caseway");
+    let mut step = 0;
+    let mut run = |args: &[&str]| -> String {
+        step += 1;
+        let log = dir.path().join(format!("strace-{step}.log"));
+        let out = Command::new("strace")
+            .args([
+                "-f",
+                "-qq",
+                "-e",
+                "trace=connect,sendto,sendmsg,openat",
+                "-o",
+            ])
+            .arg(&log)
+            .arg(bin)
+            .args(["--db", &db_arg])
+            .args(args)
+            .env_remove("CASEWAY_DB")
+            .output()
+            .expect("strace runs");
+        assert!(
+            out.status.success(),
+            "caseway {args:?} under strace failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(&log).expect("strace wrote its log");
+        assert!(
+            text.contains("caseway.sqlite3"),
+            "the trace of {args:?} does not show the database being opened: strace did not follow the program"
+        );
+        let inet = inet_addresses_in(&text);
+        assert!(
+            inet.is_empty(),
+            "caseway {args:?} used the network:\n{}",
+            inet.join("\n")
+        );
+        let connects = text.lines().filter(|l| l.contains("connect(")).count();
+        println!(
+            "caseway {}: {connects} connect calls, none to inet/inet6",
+            args.join(" ")
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let opened = run(&[
+        "case",
+        "open",
+        "--pack",
+        "barnahus-online-csa",
+        "--role",
+        "coordinator",
+        "--fact",
+        "online_element=true",
+        "--fact",
+        "abuse_types=grooming",
+        "--label",
+        "Sextortion via game chat",
+    ]);
+    let reference = opened.lines().last().unwrap_or("").trim().to_string();
+    assert!(
+        caseway::privacy::is_reference(&reference),
+        "no reference printed: {opened}"
+    );
+    let r = reference.as_str();
+    run(&[
+        "case",
+        "step",
+        r,
+        "register-report",
+        "--state",
+        "done",
+        "--role",
+        "police",
+        "--note",
+        "Registered from a platform notice",
+    ]);
+    run(&[
+        "case",
+        "note",
+        r,
+        "confirm-case-facts",
+        "Facts checked with police",
+        "--role",
+        "coordinator",
+    ]);
+    run(&[
+        "case",
+        "facts",
+        r,
+        "images_shared_online=true",
+        "--role",
+        "coordinator",
+    ]);
+    run(&["case", "show", r]);
+    run(&["case", "list"]);
+    run(&["case", "timeline", r]);
+    run(&[
+        "case",
+        "close",
+        r,
+        "--reason",
+        "Training case finished",
+        "--role",
+        "coordinator",
+    ]);
+    run(&["db", "check"]);
+    run(&["db", "verify"]);
 }
