@@ -289,23 +289,22 @@ fn record_value(step: &pack::Step, field: &str, raw: &str) -> Result<Value, Case
 
 fn read_case(tx: &Transaction<'_>, reference: &str) -> Result<CaseRow, CaseError> {
     let row = tx
-        .query_row(
+        .prepare_cached(
             "SELECT reference, pack_key, status, label, facts, training, opened_at, closed_at
              FROM cases WHERE reference = ?1",
-            [reference],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, bool>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                ))
-            },
-        )
+        )?
+        .query_row([reference], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        })
         .optional()?
         .ok_or_else(|| CaseError::NoCase(reference.to_string()))?;
     case_from_parts(row)
@@ -410,13 +409,12 @@ fn write_step(
     step: &str,
     row: &StepRow,
 ) -> Result<(), CaseError> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO steps (reference, step, state, reason, record, changed_at, finished_at, archived_from)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (reference, step) DO UPDATE SET state = excluded.state,
              reason = excluded.reason, record = excluded.record, changed_at = excluded.changed_at,
-             finished_at = excluded.finished_at, archived_from = excluded.archived_from",
-        params![
+             finished_at = excluded.finished_at, archived_from = excluded.archived_from")?.execute(params![
             reference,
             step,
             row.state.as_str(),

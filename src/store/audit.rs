@@ -135,11 +135,8 @@ pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
 fn head(tx: &Transaction<'_>, reference: Option<&str>) -> Result<String, StoreError> {
     let h: Option<String> = match reference {
         Some(r) => tx
-            .query_row(
-                "SELECT head_hash FROM cases WHERE reference = ?1",
-                [r],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT head_hash FROM cases WHERE reference = ?1")?
+            .query_row([r], |row| row.get(0))
             .optional()?,
         None => tx
             .query_row(
@@ -157,11 +154,8 @@ fn head(tx: &Transaction<'_>, reference: Option<&str>) -> Result<String, StoreEr
 pub fn append(tx: &Transaction<'_>, ev: &NewEvent<'_>) -> Result<Event, StoreError> {
     let prev_hash = head(tx, ev.reference)?;
     let last: Option<i64> = tx
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
-            [],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'events'")?
+        .query_row([], |r| r.get(0))
         .optional()?;
     let mut event = Event {
         seq: last.unwrap_or(0) + 1,
@@ -184,33 +178,32 @@ pub fn append(tx: &Transaction<'_>, ev: &NewEvent<'_>) -> Result<Event, StoreErr
         hash: String::new(),
     };
     event.hash = event.compute_hash();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO events (seq, reference, at, kind, step, from_state, to_state, role, initials,
                              reason, note, data, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            event.seq,
-            event.reference,
-            event.at,
-            event.kind,
-            event.step,
-            event.from_state,
-            event.to_state,
-            event.role,
-            event.initials,
-            event.reason,
-            event.note,
-            data_text(&event.data),
-            event.prev_hash,
-            event.hash
-        ],
-    )?;
+    )?
+    .execute(params![
+        event.seq,
+        event.reference,
+        event.at,
+        event.kind,
+        event.step,
+        event.from_state,
+        event.to_state,
+        event.role,
+        event.initials,
+        event.reason,
+        event.note,
+        data_text(&event.data),
+        event.prev_hash,
+        event.hash
+    ])?;
     match ev.reference {
         Some(r) => {
-            let n = tx.execute(
-                "UPDATE cases SET head_hash = ?1 WHERE reference = ?2",
-                params![event.hash, r],
-            )?;
+            let n = tx
+                .prepare_cached("UPDATE cases SET head_hash = ?1 WHERE reference = ?2")?
+                .execute(params![event.hash, r])?;
             if n != 1 {
                 return Err(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows));
             }
