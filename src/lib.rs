@@ -9,6 +9,7 @@ pub mod pack;
 pub mod paths;
 pub mod privacy;
 pub mod store;
+pub mod training;
 
 /// The engine's version, as shown in the app and printed by `caseway --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -12,6 +12,7 @@ mod case_cmd;
 mod db_cmd;
 mod keys_cmd;
 mod pack_cmd;
+mod training_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +41,8 @@ enum Command {
     Db(db_cmd::DbArgs),
     /// Trusted pack signing keys: add, list, remove.
     Keys(keys_cmd::KeysArgs),
+    /// Training mode: a separate database, fictional cases, scenario walkthroughs, reset.
+    Training(training_cmd::TrainingArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Db(args) => db_cmd::run(cli.db, args),
         Command::Keys(args) => keys_cmd::run(cli.db, args),
         Command::Pack(args) => pack_cmd::run(args),
+        Command::Training(args) => training_cmd::run(cli.db, args),
         Command::Paths => {
             match caseway::paths::database_path(cli.db) {
                 Some(p) => println!("database: {}", p.display()),
