@@ -60,6 +60,27 @@ pub struct Milestones {
     pub therapy_start: Option<DateTime<Utc>>,
 }
 
+/// The category labels of a pack fact value for [`StatsCase::facts`]: a yes/no fact as
+/// `yes` or `no`, a choice as its option, a multiple choice as its options. A number is
+/// not a category (it could single a child out) and gives `None`.
+pub fn fact_labels(value: &crate::pack::FactValue) -> Option<Vec<String>> {
+    use crate::pack::FactValue;
+    match value {
+        FactValue::Bool(b) => Some(vec![if *b { "yes" } else { "no" }.to_string()]),
+        FactValue::Choice(c) => Some(vec![c.clone()]),
+        FactValue::Multi(m) => Some(m.clone()),
+        FactValue::Number(_) => None,
+    }
+}
+
+/// All categorical facts of a case, ready for [`StatsCase::facts`] (numbers left out).
+pub fn categorical_facts(facts: &crate::pack::Facts) -> BTreeMap<String, Vec<String>> {
+    facts
+        .iter()
+        .filter_map(|(k, v)| fact_labels(v).map(|labels| (k.clone(), labels)))
+        .collect()
+}
+
 /// Grouping of cases in time, by the date they were opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -937,6 +958,24 @@ mod tests {
             row_totals,
             additive_rows,
         }
+    }
+
+    #[test]
+    fn pack_facts_become_category_labels() {
+        use crate::pack::FactValue;
+        let mut facts = crate::pack::Facts::new();
+        facts.insert("online_element".into(), FactValue::Bool(true));
+        facts.insert("age_band".into(), FactValue::Choice("12-17".into()));
+        facts.insert(
+            "abuse_types".into(),
+            FactValue::Multi(vec!["grooming".into(), "contact".into()]),
+        );
+        facts.insert("hours_since_contact_abuse".into(), FactValue::Number(30.0));
+        let labels = categorical_facts(&facts);
+        assert_eq!(labels["online_element"], vec!["yes"]);
+        assert_eq!(labels["age_band"], vec!["12-17"]);
+        assert_eq!(labels["abuse_types"], vec!["grooming", "contact"]);
+        assert!(!labels.contains_key("hours_since_contact_abuse"));
     }
 
     #[test]
