@@ -9,6 +9,7 @@ mod condition;
 mod diagnostic;
 mod diff;
 mod duration;
+mod implication;
 mod model;
 pub mod schema;
 mod shipped;
