@@ -8,6 +8,7 @@
 //! desktop app can send them to its front end as JSON.
 
 mod engine;
+mod inspect;
 mod state;
 mod view;
 
@@ -15,6 +16,7 @@ pub use engine::{
     Actor, CaseFilter, CheckReport, Engine, FactsChange, ImportOutcome, MigrationPreview, NewCase,
     PurgeItem, StepChangeRequest, StepDefinitionChange,
 };
+pub use inspect::{check_signature, PackInspection, SignatureCheck};
 pub use state::{CaseStatus, StepState};
 pub use view::{ArchivedStep, CaseSummary, CaseView, HistoryEntry, NextAction, PackRef, StepView};
 
