@@ -324,7 +324,11 @@ impl<'s> Builder<'s> {
                     code::MISSING_FIELD,
                     start..end,
                     format!("{what} is missing the required field `{name}`"),
-                    format!("add `{name} = ...` to {what}"),
+                    match *name {
+                        "pack" => "add a [pack] table with the pack's id, version and title".into(),
+                        "role" => "add at least one [[role]] table (id and title)".into(),
+                        _ => format!("add `{name} = ...` to {what}"),
+                    },
                 );
             }
         }
