@@ -155,7 +155,14 @@ pub fn generate_cases(
         let mut k = 0i64;
         let when = |k: i64| opened_at + Duration::seconds(span * (k + 1) / (steps + 1));
         for step in &done {
-            change(engine, &pack, &view.reference, step, StepState::Done, when(k))?;
+            change(
+                engine,
+                &pack,
+                &view.reference,
+                step,
+                StepState::Done,
+                when(k),
+            )?;
             k += 1;
         }
         if let Some(step) = &in_progress {

@@ -80,9 +80,9 @@ impl TrainingError {
         match self {
             TrainingError::Case(e) => e.is_refusal(),
             TrainingError::Beat { source, .. } => source.is_refusal(),
-            TrainingError::Store(_) | TrainingError::Probe { .. } | TrainingError::Remove { .. } => {
-                false
-            }
+            TrainingError::Store(_)
+            | TrainingError::Probe { .. }
+            | TrainingError::Remove { .. } => false,
             TrainingError::Scenario(ScenarioError::Read { .. }) => false,
             _ => true,
         }
@@ -148,11 +148,9 @@ pub fn database_kind(path: &Path) -> Result<DatabaseKind, TrainingError> {
         return Err(probe("it is not a Caseway database".into()));
     }
     let marker: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [MARKER_KEY],
-            |r| r.get(0),
-        )
+        .query_row("SELECT value FROM meta WHERE key = ?1", [MARKER_KEY], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(|e| probe(e.to_string()))?;
     Ok(if marker.as_deref() == Some(MARKER_VALUE) {
@@ -174,11 +172,9 @@ pub fn ensure_real_database(path: &Path) -> Result<(), TrainingError> {
 /// True when the engine's database carries the training marker.
 pub fn is_training(engine: &Engine) -> Result<bool, TrainingError> {
     let marker: Option<String> = engine.store().read(|tx| {
-        tx.query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [MARKER_KEY],
-            |r| r.get(0),
-        )
+        tx.query_row("SELECT value FROM meta WHERE key = ?1", [MARKER_KEY], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(StoreError::from)
     })?;
@@ -190,7 +186,9 @@ pub fn ensure_training(engine: &Engine) -> Result<(), TrainingError> {
     if is_training(engine)? {
         Ok(())
     } else {
-        Err(TrainingError::NotTraining(engine.store().path().to_path_buf()))
+        Err(TrainingError::NotTraining(
+            engine.store().path().to_path_buf(),
+        ))
     }
 }
 

@@ -136,7 +136,13 @@ impl Walkthrough {
         let Some(beat) = self.scenario.beats.get(self.position) else {
             return Ok(false);
         };
-        apply(engine, &self.scenario, &self.reference, self.opened_at, beat)?;
+        apply(
+            engine,
+            &self.scenario,
+            &self.reference,
+            self.opened_at,
+            beat,
+        )?;
         self.position += 1;
         Ok(true)
     }

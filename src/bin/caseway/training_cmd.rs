@@ -306,15 +306,12 @@ fn find_scenario(arg: &str) -> Result<Scenario, TrainingError> {
     }
     let shipped = training::shipped_scenarios()?;
     let ids: Vec<String> = shipped.iter().map(|s| s.id.clone()).collect();
-    shipped
-        .into_iter()
-        .find(|s| s.id == arg)
-        .ok_or_else(|| {
-            TrainingError::Invalid(format!(
-                "no scenario file or shipped scenario `{arg}`; the shipped ones are: {}",
-                ids.join(", ")
-            ))
-        })
+    shipped.into_iter().find(|s| s.id == arg).ok_or_else(|| {
+        TrainingError::Invalid(format!(
+            "no scenario file or shipped scenario `{arg}`; the shipped ones are: {}",
+            ids.join(", ")
+        ))
+    })
 }
 
 fn scenarios_in(dir: &Path) -> Result<Vec<Scenario>, TrainingError> {
