@@ -313,3 +313,20 @@ fn a_closed_pipe_is_not_a_crash() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+#[test]
+fn codes_lists_the_catalogue() {
+    let o = caseway(&["pack", "codes", "--format", "json"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), caseway::pack::code::ALL.len());
+    assert!(list.iter().any(|c| c["code"] == "P011"
+        && c["severity"] == "error"
+        && c["description"] == "dependency cycle"));
+    assert!(list
+        .iter()
+        .any(|c| c["code"] == "P101" && c["severity"] == "warning"));
+    let o = caseway(&["pack", "codes"]);
+    assert!(stdout(&o).contains("P104  warning  phase has no step"));
+}

@@ -75,6 +75,11 @@ enum PackCommand {
     },
     /// Print the JSON Schema of the pack format (for editor completion).
     Schema,
+    /// List the diagnostic codes `validate` reports, with their severity.
+    Codes {
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Sign a pack with a minisign secret key, writing FILE.minisig. The pack must be valid.
     /// An encrypted key's password is read from CASEWAY_KEY_PASSWORD.
     Sign {
@@ -100,6 +105,28 @@ pub fn run(args: PackArgs) -> ExitCode {
         PackCommand::Validate { files, format } => validate(&files, format),
         PackCommand::Show { file, lang } => show(&file, lang.as_deref()),
         PackCommand::Diff { old, new, format } => diff(&old, &new, format),
+        PackCommand::Codes { format } => {
+            match format {
+                Format::Json => {
+                    let list: Vec<_> = pack::code::ALL
+                        .iter()
+                        .map(|(c, sev, what)| {
+                            serde_json::json!({ "code": c, "severity": sev, "description": what })
+                        })
+                        .collect();
+                    outln!(
+                        "{}",
+                        serde_json::to_string_pretty(&list).unwrap_or_default()
+                    );
+                }
+                Format::Human => {
+                    for (c, sev, what) in pack::code::ALL {
+                        outln!("{c}  {:<8} {what}", sev.as_str());
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
         PackCommand::Schema => {
             out!("{}", pack::schema_json());
             ExitCode::SUCCESS
