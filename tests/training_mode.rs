@@ -751,3 +751,42 @@ fn cli_runs_and_checks_scenario_files() {
     assert_eq!(facts.len(), 1, "given facts only: {facts:?}");
     assert!(!real.exists());
 }
+
+#[test]
+fn unsigned_packs_are_imported_into_training_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = real_db(dir.path());
+    let source = std::fs::read_to_string("protocols/barnahus-online-csa-1.1.0.toml")
+        .unwrap()
+        .replace("version = \"1.1.0\"\nstatus", "version = \"1.2.0\"\nstatus");
+    let mut engine = Engine::open(&real, now()).unwrap();
+    assert!(engine
+        .import_pack("p.toml", &source, None, false, now())
+        .is_err());
+    assert!(matches!(
+        training::import_training_pack(&mut engine, "p.toml", &source, None, now()),
+        Err(TrainingError::NotTraining(_))
+    ));
+    assert!(!engine
+        .list_packs()
+        .unwrap()
+        .iter()
+        .any(|p| p.key == "barnahus-online-csa@1.2.0"));
+    drop(engine);
+
+    let mut engine = training::open_training(&real, now()).unwrap();
+    let out = training::import_training_pack(&mut engine, "p.toml", &source, None, now()).unwrap();
+    assert_eq!(out.key, "barnahus-online-csa@1.2.0");
+    assert_eq!(out.origin, caseway::store::PackOrigin::Unsigned);
+    let made = training::generate_cases(
+        &mut engine,
+        &GenerateRequest::random("barnahus-online-csa@1.2.0", 1, 9),
+        now(),
+    )
+    .unwrap();
+    let view = engine.case_view(&made[0].reference, now()).unwrap();
+    assert!(
+        view.training,
+        "a case on an unsigned pack is a training case"
+    );
+}

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde_json::json;
 
-use crate::case::{CaseError, Engine};
+use crate::case::{CaseError, Engine, ImportOutcome};
 use crate::store::audit::{self, NewEvent};
 use crate::store::schema::APPLICATION_ID;
 use crate::store::StoreError;
@@ -253,4 +253,18 @@ pub fn reset_training(real_db: &Path) -> Result<Vec<PathBuf>, TrainingError> {
         }
     }
     Ok(removed)
+}
+
+/// Imports a pack file into the training database. Unlike the real database, a pack without a
+/// signature by a trusted key is accepted (cases opened on it are marked as training cases);
+/// the audit trail of the training database records it.
+pub fn import_training_pack(
+    engine: &mut Engine,
+    file_name: &str,
+    source: &str,
+    signature: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome, TrainingError> {
+    ensure_training(engine)?;
+    Ok(engine.import_pack(file_name, source, signature, true, now)?)
 }

@@ -61,6 +61,12 @@ enum TrainingCommand {
     },
     /// Scenario files: list, check, run.
     Scenario(ScenarioArgs),
+    /// Import a pack file into the training database; unsigned packs are accepted there.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Delete the training database (only a file marked as training).
     Reset,
 }
@@ -139,6 +145,35 @@ fn run_inner(db: Option<PathBuf>, args: TrainingArgs) -> Result<(), Failure> {
             for f in removed {
                 println!("deleted {}", f.display());
             }
+            Ok(())
+        }
+        TrainingCommand::Import { file, format } => {
+            announce(&path, format);
+            let source = std::fs::read_to_string(&file)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let sig_path = PathBuf::from(format!("{}.minisig", file.display()));
+            let signature = std::fs::read_to_string(&sig_path).ok();
+            let now = now()?;
+            let mut engine = training::open_training(&real, now)?;
+            let out = training::import_training_pack(
+                &mut engine,
+                &file.display().to_string(),
+                &source,
+                signature.as_deref(),
+                now,
+            )?;
+            if format == Format::Json {
+                return print_json(&out);
+            }
+            for w in &out.warnings {
+                println!("warning: {w}");
+            }
+            println!(
+                "{}: {} ({})",
+                if out.new { "saved" } else { "already present" },
+                out.key,
+                out.origin.as_str()
+            );
             Ok(())
         }
         TrainingCommand::Generate {
@@ -222,10 +257,11 @@ fn run_inner(db: Option<PathBuf>, args: TrainingArgs) -> Result<(), Failure> {
                 Ok(())
             }
             ScenarioCommand::Check { scenarios } => {
+                let clock = now()?;
                 let mut failed = 0;
                 for arg in &scenarios {
                     match find_scenario(arg).and_then(|s| {
-                        let pack = pack_for(&s, &real)?;
+                        let pack = pack_for(&s, &real, clock)?;
                         s.check(&pack).map_err(TrainingError::from)?;
                         Ok(s)
                     }) {
@@ -330,7 +366,11 @@ fn scenarios_in(dir: &Path) -> Result<Vec<Scenario>, TrainingError> {
 }
 
 /// The pack a scenario is written for: a shipped pack, else the one in the training database.
-fn pack_for(s: &Scenario, real: &Path) -> Result<Pack, TrainingError> {
+fn pack_for(
+    s: &Scenario,
+    real: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Pack, TrainingError> {
     for shipped in pack::shipped() {
         if let Ok(v) = pack::parse_pack(shipped.file_name, shipped.source) {
             if v.pack.key() == s.pack {
@@ -338,7 +378,7 @@ fn pack_for(s: &Scenario, real: &Path) -> Result<Pack, TrainingError> {
             }
         }
     }
-    let engine = training::open_training(real, chrono::Utc::now())?;
+    let engine = training::open_training(real, now)?;
     Ok((*engine.pack(&s.pack)?).clone())
 }
 
