@@ -91,6 +91,24 @@ pub fn load_file(path: &Path) -> Result<Validated, PackLoadError> {
     })
 }
 
+/// A one-line hint for the TOML parser's messages, naming the usual cause.
+fn syntax_hint(message: &str) -> &'static str {
+    let m = message.to_ascii_lowercase();
+    if m.contains("duplicate key") {
+        "each key appears once per table: remove or rename the second one"
+    } else if m.contains("missing comma") || m.contains("inline table") {
+        "a `{ ... }` or `[ ... ]` is not closed, here or on a line above"
+    } else if m.contains("array table") || m.contains("table header") {
+        "close the header: [[step]], [[role]], [pack] ..."
+    } else if m.contains("string") || m.contains("invalid float") || m.contains("expected `inf`") {
+        "put text in quotes, and close every quote: key = \"value\""
+    } else if m.contains("array") {
+        "write lists as [\"a\", \"b\"], with commas and a closing ]"
+    } else {
+        "check quotes, brackets and `key = value` on this line"
+    }
+}
+
 fn too_large(sink: &mut Sink, len: u64) {
     sink.error(
         code::FILE_TOO_LARGE,
@@ -108,20 +126,21 @@ pub fn parse_pack(file_name: &str, source: &str) -> Result<Validated, Vec<Diagno
         too_large(&mut sink, source.len() as u64);
         return Err(sink.diags);
     }
-    let (root, errors) = DeTable::parse_recoverable(source);
-    if !errors.is_empty() {
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
+    // Only the first syntax error is reported: after it the parser resynchronises by guessing,
+    // and what it finds next is mostly the same mistake seen again.
+    let root = match DeTable::parse(source) {
+        Ok(root) => root,
+        Err(e) => {
+            let message = e.message().trim().to_string();
             sink.error(
                 code::SYNTAX,
-                span,
-                format!("TOML syntax error: {}", e.message().trim()),
-                "check quotes, brackets and `key = value` on this line",
+                e.span().unwrap_or(0..0),
+                format!("TOML syntax error: {message}"),
+                syntax_hint(&message),
             );
+            return Err(sink.diags);
         }
-        sink.diags.sort_by_key(|d| d.offset);
-        return Err(sink.diags);
-    }
+    };
     let mut b = Builder {
         sink,
         src: source,
