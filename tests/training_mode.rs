@@ -790,3 +790,54 @@ fn unsigned_packs_are_imported_into_training_only() {
         "a case on an unsigned pack is a training case"
     );
 }
+
+#[test]
+fn a_foreign_file_at_the_training_path_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("caseway.sqlite3");
+    let path = training::training_db_path(&real).unwrap();
+    std::fs::write(&path, b"not a database, but someone's file").unwrap();
+    assert!(matches!(
+        training::open_training(&real, now()),
+        Err(TrainingError::Probe { .. })
+    ));
+    assert!(matches!(
+        training::reset_training(&real),
+        Err(TrainingError::Probe { .. })
+    ));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"not a database, but someone's file"
+    );
+}
+
+#[test]
+fn truncated_scenarios_never_panic_and_errors_stay_inside_the_file() {
+    let pack = caseway::pack::shipped()
+        .into_iter()
+        .find(|p| p.file_name == "barnahus-online-csa-1.1.0.toml")
+        .map(|p| {
+            caseway::pack::parse_pack(p.file_name, p.source)
+                .unwrap()
+                .pack
+        })
+        .unwrap();
+    let mut errors = 0;
+    for (file, source) in training::SHIPPED_SCENARIOS {
+        let lines = source.lines().count() + 1;
+        for cut in (0..source.len()).step_by(7) {
+            let Some(part) = source.get(..cut) else {
+                continue;
+            };
+            match training::parse_scenario(file, part).and_then(|s| s.check(&pack)) {
+                Ok(()) => {}
+                Err(ScenarioError::Invalid { line, column, .. }) => {
+                    errors += 1;
+                    assert!(line >= 1 && line <= lines && column >= 1, "{file}@{cut}");
+                }
+                Err(e) => panic!("unexpected error kind: {e}"),
+            }
+        }
+    }
+    assert!(errors > 100, "truncations are mostly refused ({errors})");
+}
