@@ -893,7 +893,7 @@ impl Engine {
             Ok::<_, CaseError>((case, rows, events))
         })?;
         let pack = self.pack(&case.pack_key)?;
-        let mut steps = view::step_views(&pack, &case, &rows, now);
+        let (cores, mut steps) = view::step_views(&pack, &case, &rows, now);
         let mut by_step: HashMap<&str, Vec<&Event>> = HashMap::new();
         for e in &events {
             if let Some(s) = &e.step {
@@ -928,7 +928,8 @@ impl Engine {
             .collect();
         archived.sort_by(|a, b| a.id.cmp(&b.id));
         let mut next_actions: BTreeMap<String, Vec<super::NextAction>> = BTreeMap::new();
-        for a in view::next_actions(reference, &steps, case.status == CaseStatus::Open) {
+        let open = case.status == CaseStatus::Open;
+        for a in view::next_actions(reference, &pack, &cores, open, None) {
             next_actions.entry(a.role.clone()).or_default().push(a);
         }
         let unanswered_facts = pack
@@ -993,43 +994,52 @@ impl Engine {
             Ok::<_, CaseError>((cases, steps))
         })?;
         let empty = HashMap::new();
+        let mut refs: HashMap<String, PackRef> = HashMap::new();
         let mut out = Vec::new();
         for case in cases {
             let pack = self.pack(&case.pack_key)?;
             let rows = steps.remove(&case.reference);
             let rows = rows.as_ref().unwrap_or(&empty);
-            let views = view::step_views(&pack, &case, rows, now);
-            let mut actions =
-                view::next_actions(&case.reference, &views, case.status == CaseStatus::Open);
-            if let Some(role) = &filter.role {
-                actions.retain(|a| &a.role == role);
-                if actions.is_empty() {
+            let cores = view::cores(&pack, &case, rows, now);
+            let open = case.status == CaseStatus::Open;
+            if let Some(role) = filter.role.as_deref() {
+                let has_action = pack
+                    .steps
+                    .iter()
+                    .zip(&cores)
+                    .any(|(s, c)| open && c.actionable() && s.role == role);
+                if !has_action {
                     continue;
                 }
             }
-            let applicable: Vec<&StepView> = views.iter().filter(|s| s.applicable).collect();
-            let overdue = applicable.iter().filter(|s| s.overdue).count() as u32;
+            let applicable = || cores.iter().filter(|c| c.applicable);
+            let overdue = applicable().filter(|c| c.overdue).count() as u32;
             if filter.overdue_only && overdue == 0 {
                 continue;
             }
+            let actions =
+                view::next_actions(&case.reference, &pack, &cores, open, filter.role.as_deref());
+            let pack_ref = refs
+                .entry(case.pack_key.clone())
+                .or_insert_with(|| PackRef::of(&pack))
+                .clone();
             out.push(CaseSummary {
-                reference: case.reference.clone(),
-                pack: PackRef::of(&pack),
+                pack: pack_ref,
                 status: case.status,
-                label: case.label.clone(),
                 training: case.training,
                 opened_at: case.opened_at,
                 closed_at: case.closed_at,
-                applicable_steps: applicable.len() as u32,
-                finished_steps: applicable.iter().filter(|s| s.state.is_finished()).count() as u32,
+                applicable_steps: applicable().count() as u32,
+                finished_steps: applicable().filter(|c| c.state.is_finished()).count() as u32,
                 overdue_steps: overdue,
-                due_soon_steps: applicable.iter().filter(|s| s.due_soon).count() as u32,
-                next_due: applicable
-                    .iter()
-                    .filter(|s| !s.state.is_finished())
-                    .filter_map(|s| s.due)
+                due_soon_steps: applicable().filter(|c| c.due_soon).count() as u32,
+                next_due: applicable()
+                    .filter(|c| !c.state.is_finished())
+                    .filter_map(|c| c.due)
                     .min(),
                 next_actions: actions,
+                reference: case.reference,
+                label: case.label,
             });
         }
         Ok(out)
@@ -1169,7 +1179,7 @@ impl Engine {
                 });
             }
             if change.state == StepState::Done {
-                let views = view::step_views(&pack, &case, &rows, now);
+                let (_, views) = view::step_views(&pack, &case, &rows, now);
                 if let Some(v) = views.iter().find(|v| v.id == step.id) {
                     if !v.blocked_by.is_empty() {
                         let waiting = v
@@ -1229,7 +1239,7 @@ impl Engine {
                 },
             )?;
             rows.insert(step.id.clone(), after);
-            let views = view::step_views(&pack, &case, &rows, now);
+            let (_, views) = view::step_views(&pack, &case, &rows, now);
             views
                 .into_iter()
                 .find(|v| v.id == step.id)

@@ -242,43 +242,106 @@ fn due_of(
     Some(due.within.add_to(start))
 }
 
+/// What the list and the full view both need about a step, without allocating.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Core {
+    pub applicable: bool,
+    /// `not_applicable` for a step that does not apply by protocol.
+    pub state: StepState,
+    pub due: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    pub due_soon: bool,
+    /// Some `after` step is still unfinished.
+    pub waiting: bool,
+}
+
+impl Core {
+    /// Applicable, todo or in progress, nothing to wait for.
+    pub fn actionable(&self) -> bool {
+        self.applicable
+            && matches!(self.state, StepState::Todo | StepState::InProgress)
+            && !self.waiting
+    }
+}
+
+/// Whether each step applies, in pack order.
+fn applicability(pack: &Pack, facts: &Facts) -> Vec<bool> {
+    pack.steps.iter().map(|s| s.applies(facts)).collect()
+}
+
+/// Whether the step `id` is finished for the purpose of `after`: done, not applicable, or
+/// not applicable by protocol.
+fn finished(pack: &Pack, applies: &[bool], rows: &HashMap<String, StepRow>, id: &str) -> bool {
+    let applicable = pack
+        .steps
+        .iter()
+        .position(|s| s.id == id)
+        .is_some_and(|i| applies[i]);
+    !applicable || rows.get(id).is_some_and(|r| r.state.is_finished())
+}
+
+/// The core of every step of the case's pack, in pack order.
+pub(crate) fn cores(
+    pack: &Pack,
+    case: &CaseRow,
+    rows: &HashMap<String, StepRow>,
+    now: DateTime<Utc>,
+) -> Vec<Core> {
+    let applies = applicability(pack, &case.facts);
+    let open = case.status == CaseStatus::Open;
+    let soon = now + Duration::hours(DUE_SOON_HOURS);
+    pack.steps
+        .iter()
+        .zip(&applies)
+        .map(|(step, &applicable)| {
+            let recorded = rows.get(&step.id).map_or(StepState::Todo, |r| r.state);
+            let state = if applicable {
+                recorded
+            } else {
+                StepState::NotApplicable
+            };
+            let due = due_of(pack, step, case, rows);
+            let pending = applicable && !state.is_finished() && open;
+            let overdue = pending && due.is_some_and(|d| d < now);
+            let due_soon = pending && due.is_some_and(|d| d >= now && d < soon);
+            let waiting = applicable
+                && !state.is_finished()
+                && step
+                    .after
+                    .iter()
+                    .any(|dep| !finished(pack, &applies, rows, dep));
+            Core {
+                applicable,
+                state,
+                due,
+                overdue,
+                due_soon,
+                waiting,
+            }
+        })
+        .collect()
+}
+
 /// The derived view of every step of the case's pack (history and notes left empty).
 pub(crate) fn step_views(
     pack: &Pack,
     case: &CaseRow,
     rows: &HashMap<String, StepRow>,
     now: DateTime<Utc>,
-) -> Vec<StepView> {
-    let todo = StepRow::todo();
-    let applies: HashMap<&str, bool> = pack
+) -> (Vec<Core>, Vec<StepView>) {
+    let cores = cores(pack, case, rows, now);
+    let applies: Vec<bool> = cores.iter().map(|c| c.applicable).collect();
+    let lang = pack.default_language.as_str();
+    let views = pack
         .steps
         .iter()
-        .map(|s| (s.id.as_str(), s.applies(&case.facts)))
-        .collect();
-    let finished = |id: &str| -> bool {
-        !applies.get(id).copied().unwrap_or(false)
-            || rows.get(id).is_some_and(|r| r.state.is_finished())
-    };
-    let lang = pack.default_language.as_str();
-    pack.steps
-        .iter()
-        .map(|step| {
-            let row = rows.get(&step.id).unwrap_or(&todo);
-            let applicable = applies.get(step.id.as_str()).copied().unwrap_or(true);
-            let state = if applicable {
-                row.state
-            } else {
-                StepState::NotApplicable
-            };
-            let due = due_of(pack, step, case, rows);
-            let pending = applicable && !state.is_finished() && case.status == CaseStatus::Open;
-            let overdue = pending && due.is_some_and(|d| d < now);
-            let due_soon = pending
-                && due.is_some_and(|d| d >= now && d < now + Duration::hours(DUE_SOON_HOURS));
-            let blocked_by = if applicable && !state.is_finished() {
+        .zip(&cores)
+        .map(|(step, core)| {
+            let row = rows.get(&step.id);
+            let blocked_by = if core.waiting {
                 step.after
                     .iter()
-                    .filter(|dep| !finished(dep))
+                    .filter(|dep| !finished(pack, &applies, rows, dep))
                     .cloned()
                     .collect()
             } else {
@@ -292,54 +355,46 @@ pub(crate) fn step_views(
                 support: step.support.clone(),
                 required: step.required.as_str().to_string(),
                 priority: step.priority.as_str().to_string(),
-                applicable,
-                state,
-                reason: if applicable { row.reason.clone() } else { None },
-                due,
-                overdue,
-                due_soon,
+                applicable: core.applicable,
+                state: core.state,
+                reason: row
+                    .filter(|_| core.applicable)
+                    .and_then(|r| r.reason.clone()),
+                due: core.due,
+                overdue: core.overdue,
+                due_soon: core.due_soon,
                 blocked_by,
-                record: row.record.clone(),
-                changed_at: row.changed_at,
-                finished_at: row.finished_at,
+                record: row.map(|r| r.record.clone()).unwrap_or_default(),
+                changed_at: row.and_then(|r| r.changed_at),
+                finished_at: row.and_then(|r| r.finished_at),
                 notes: Vec::new(),
                 history: Vec::new(),
             }
         })
-        .collect()
+        .collect();
+    (cores, views)
 }
 
-/// The steps that can be acted on now, most pressing first.
-pub(crate) fn next_actions(reference: &str, steps: &[StepView], open: bool) -> Vec<NextAction> {
+/// The steps that can be acted on now (of `role` only, if given), most pressing first.
+pub(crate) fn next_actions(
+    reference: &str,
+    pack: &Pack,
+    cores: &[Core],
+    open: bool,
+    role: Option<&str>,
+) -> Vec<NextAction> {
     if !open {
         return Vec::new();
     }
-    let mut out: Vec<(usize, NextAction)> = steps
+    let mut picked: Vec<(usize, &crate::pack::Step, &Core)> = pack
+        .steps
         .iter()
+        .zip(cores)
         .enumerate()
-        .filter(|(_, s)| {
-            s.applicable
-                && matches!(s.state, StepState::Todo | StepState::InProgress)
-                && s.blocked_by.is_empty()
-        })
-        .map(|(i, s)| {
-            (
-                i,
-                NextAction {
-                    reference: reference.to_string(),
-                    step: s.id.clone(),
-                    title: s.title.clone(),
-                    role: s.role.clone(),
-                    state: s.state,
-                    priority: s.priority.clone(),
-                    due: s.due,
-                    overdue: s.overdue,
-                    due_soon: s.due_soon,
-                },
-            )
-        })
+        .filter(|(_, (s, c))| c.actionable() && role.is_none_or(|r| s.role == r))
+        .map(|(i, (s, c))| (i, s, c))
         .collect();
-    out.sort_by(|(ia, a), (ib, b)| {
+    picked.sort_by(|(ia, sa, a), (ib, sb, b)| {
         b.overdue
             .cmp(&a.overdue)
             .then_with(|| match (a.due, b.due) {
@@ -349,10 +404,24 @@ pub(crate) fn next_actions(reference: &str, steps: &[StepView], open: bool) -> V
                 (None, None) => std::cmp::Ordering::Equal,
             })
             .then_with(|| {
-                let urgent = |p: &str| p == Priority::Urgent.as_str();
-                urgent(&b.priority).cmp(&urgent(&a.priority))
+                let urgent = |s: &crate::pack::Step| s.priority == Priority::Urgent;
+                urgent(sb).cmp(&urgent(sa))
             })
             .then_with(|| ia.cmp(ib))
     });
-    out.into_iter().map(|(_, a)| a).collect()
+    let lang = pack.default_language.as_str();
+    picked
+        .into_iter()
+        .map(|(_, s, c)| NextAction {
+            reference: reference.to_string(),
+            step: s.id.clone(),
+            title: s.title.get(lang, lang).to_string(),
+            role: s.role.clone(),
+            state: c.state,
+            priority: s.priority.as_str().to_string(),
+            due: c.due,
+            overdue: c.overdue,
+            due_soon: c.due_soon,
+        })
+        .collect()
 }
