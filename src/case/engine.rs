@@ -595,39 +595,15 @@ impl Engine {
                 key: file_name.to_string(),
                 detail: pack::render_human(&d, source),
             })?;
-        let keys = self
-            .store
-            .read(|tx| Ok::<_, CaseError>(registry::list_keys(tx)?))?;
-        let mut signed_by = None;
-        let mut problem = None;
-        match signature {
-            Some(sig) => {
-                for k in &keys {
-                    match pack::verify(source.as_bytes(), sig, &k.public_key) {
-                        Ok(_) => {
-                            signed_by = Some(k.key_id.clone());
-                            break;
-                        }
-                        Err(pack::SignError::WrongKey) => {}
-                        Err(e) => {
-                            problem = Some(e.to_string());
-                            break;
-                        }
-                    }
-                }
-                if signed_by.is_none() && problem.is_none() {
-                    problem = Some(if keys.is_empty() {
-                        "no trusted key is installed; add the publisher's key with `caseway keys add`".to_string()
-                    } else {
-                        "the signature was made by a key that is not trusted; add it with `caseway keys add` if you trust it".to_string()
-                    });
-                }
-            }
-            None => problem = Some("the pack has no signature file (.minisig)".to_string()),
-        }
+        let check = super::check_signature(&self.list_keys()?, source, signature);
+        let problem = check.problem();
+        let signed_by = match check {
+            super::SignatureCheck::Trusted { key_id } => Some(key_id),
+            _ => None,
+        };
         if let (Some(problem), false) = (&problem, allow_unsigned) {
             return Err(CaseError::Signature(format!(
-                "cannot import {file_name}: {problem}; a pack used for real cases must be signed by a trusted key (use --unsigned for training only)"
+                "cannot import {file_name}: {problem}; a pack used for real cases must be signed by a trusted key (`caseway keys add`), or import it with --unsigned for training only"
             )));
         }
         let origin = if signed_by.is_some() {
