@@ -1053,3 +1053,26 @@ fn undo_moves_a_step_back_by_a_new_event() {
     );
     assert!(engine.check().unwrap().is_ok());
 }
+
+#[test]
+fn check_finds_a_pack_text_changed_behind_its_hash() {
+    let (_d, path, engine) = setup();
+    drop(engine);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE packs SET source = replace(source, 'Register the report', 'Skip the report')
+         WHERE key = 'test-rules@1.0.0'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let engine = Engine::open(&path, t0()).unwrap();
+    let report = engine.check().unwrap();
+    assert!(
+        report
+            .mismatches
+            .iter()
+            .any(|m| m.contains("test-rules@1.0.0")),
+        "{report:?}"
+    );
+}

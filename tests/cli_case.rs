@@ -515,3 +515,40 @@ fn two_processes_writing_at_once_both_succeed() {
     let check = ok(&db, &["db", "check"]);
     assert!(check.starts_with("ok"), "{check}");
 }
+
+#[test]
+fn a_damaged_database_is_reported_by_check_and_can_be_restored() {
+    let (dir, db) = setup();
+    let r = open_case(&db, &[]);
+    let backup = dir.path().join("backup.sqlite3");
+    ok(&db, &["db", "backup", backup.to_str().unwrap()]);
+    // Overwrite the root page of the `cases` table (the last process has closed the file,
+    // so the WAL is checkpointed into it).
+    let (root, page_size): (u64, u64) = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let root = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'cases'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let size = conn
+            .pragma_query_value(None, "page_size", |r| r.get(0))
+            .unwrap();
+        (root, size)
+    };
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+        f.seek(SeekFrom::Start((root - 1) * page_size)).unwrap();
+        f.write_all(&[0xee; 64]).unwrap();
+    }
+    let out = run(&db, &["db", "check"]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("integrity:"));
+    ok(&db, &["db", "restore", backup.to_str().unwrap()]);
+    let check = ok(&db, &["db", "check"]);
+    assert!(check.starts_with("ok"), "{check}");
+    assert_eq!(show(&db, &r)["reference"], r.as_str());
+}

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::pack::{self, FactKind, FactValue, Facts, Pack, PackStatus, RecordKind};
 use crate::store::audit::{self, time_text, NewEvent};
 use crate::store::registry::{self, Inserted, PackOrigin, PackRecord, TrustedKey};
-use crate::store::{ChainReport, Event, Store};
+use crate::store::{ChainBreak, ChainReport, Event, Store, StoreError};
 
 use super::view::{self, CaseRow, StepRow};
 use super::{
@@ -536,6 +536,12 @@ impl Engine {
             let rec =
                 registry::get_pack(tx, key)?.ok_or_else(|| CaseError::NoPack(key.to_string()))?;
             let source = registry::pack_source(tx, key)?.unwrap_or_default();
+            if audit::sha256_hex(source.as_bytes()) != rec.sha256 {
+                return Err(CaseError::StoredPackInvalid {
+                    key: key.to_string(),
+                    detail: "its stored text does not match its SHA-256: the database was edited outside Caseway; run `caseway db check` and restore a backup".into(),
+                });
+            }
             Ok::<_, CaseError>((rec.file_name, source))
         })?;
         let pack = self.parse_stored(key, &file_name, &source)?;
@@ -1665,12 +1671,33 @@ impl Engine {
     /// `db check`: SQLite integrity, the audit chains, and the stored state of every case
     /// against the state replayed from its events.
     pub fn check(&self) -> Result<CheckReport, CaseError> {
-        let integrity = self.store.integrity_problems()?;
-        let (chain, mismatches) = self.store.read(|tx| {
+        // A damaged file is a finding of the check, not a failure to run it.
+        let integrity = match self.store.integrity_problems() {
+            Ok(p) => p,
+            Err(e @ StoreError::Corrupt(_)) => vec![e.to_string()],
+            Err(e) => return Err(e.into()),
+        };
+        let read = self.store.read(|tx| {
             let chain = audit::verify(tx)?;
             let mismatches = replay_mismatches(tx)?;
             Ok::<_, CaseError>((chain, mismatches))
-        })?;
+        });
+        let (chain, mismatches) = match read {
+            Ok(r) => r,
+            Err(e) if !integrity.is_empty() => (
+                ChainReport {
+                    events: 0,
+                    chains: 0,
+                    first_break: Some(ChainBreak {
+                        seq: None,
+                        reference: None,
+                        problem: format!("the audit trail cannot be read: {e}"),
+                    }),
+                },
+                Vec::new(),
+            ),
+            Err(e) => return Err(e),
+        };
         Ok(CheckReport {
             integrity,
             chain,
@@ -1693,6 +1720,24 @@ impl Engine {
 /// Replays every case's events and lists where the stored state differs.
 fn replay_mismatches(tx: &Transaction<'_>) -> Result<Vec<String>, CaseError> {
     let mut out = Vec::new();
+    {
+        let mut stmt = tx.prepare("SELECT key, sha256, source FROM packs ORDER BY key")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (key, sha, source) = row?;
+            if audit::sha256_hex(source.as_bytes()) != sha {
+                out.push(format!(
+                    "pack {key}: its stored text does not match its SHA-256 {sha}"
+                ));
+            }
+        }
+    }
     let references: Vec<String> = {
         let mut stmt = tx.prepare("SELECT reference FROM cases ORDER BY reference")?;
         let rows = stmt.query_map([], |r| r.get(0))?;

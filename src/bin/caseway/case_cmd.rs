@@ -17,6 +17,15 @@ use caseway::case::{
     StepState, StepView,
 };
 
+/// Prints a line on stdout; a closed pipe (`| head`) ends the output quietly.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 /// Environment variable with a fixed "now" (RFC 3339), for training and tests.
 pub const NOW_ENV: &str = "CASEWAY_NOW";
 
@@ -91,6 +100,16 @@ pub fn open_engine(db: Option<PathBuf>, now: DateTime<Utc>) -> Result<Engine, Fa
     Ok(Engine::open(&path, now)?)
 }
 
+/// Opens the database for maintenance (`db ...`): migrations run, but nothing else is
+/// written, so a damaged database can still be checked and restored.
+pub fn open_store(db: Option<PathBuf>) -> Result<Engine, Failure> {
+    let path = caseway::paths::database_path(db).ok_or_else(|| {
+        Failure::usage("no home directory found; pass --db PATH or set CASEWAY_DB")
+    })?;
+    let store = caseway::store::Store::open(&path).map_err(CaseError::from)?;
+    Ok(Engine::from_store(store))
+}
+
 /// Prints a value as pretty JSON.
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value)
@@ -114,6 +133,9 @@ fn split_pair(s: &str, what: &str) -> Result<(String, String), Failure> {
 }
 
 #[derive(Args)]
+#[command(
+    after_help = "Clock: set CASEWAY_NOW to an RFC 3339 time (e.g. 2026-03-02T09:00:00Z) to fix \"now\" for training sessions and tests; otherwise the system clock is used."
+)]
 pub struct CaseArgs {
     #[command(subcommand)]
     command: CaseCommand,
@@ -302,7 +324,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
                 return print_json(&view);
             }
             let applicable = view.steps.iter().filter(|s| s.applicable).count();
-            println!(
+            say!(
                 "opened case on {} ({} of {} steps apply){}",
                 view.pack.key,
                 applicable,
@@ -314,9 +336,9 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
                 }
             );
             if !view.unanswered_facts.is_empty() {
-                println!("unanswered facts: {}", view.unanswered_facts.join(", "));
+                say!("unanswered facts: {}", view.unanswered_facts.join(", "));
             }
-            println!("{}", view.reference);
+            say!("{}", view.reference);
             Ok(())
         }
         CaseCommand::List {
@@ -338,10 +360,10 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
                 return print_json(&list);
             }
             if list.is_empty() {
-                println!("no cases");
+                say!("no cases");
             }
             for c in &list {
-                println!(
+                say!(
                     "{}  {}  {:<6}  {}/{} done  {} overdue  next due {}{}",
                     c.reference,
                     c.pack.key,
@@ -357,7 +379,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
                 );
                 if filter.role.is_some() {
                     for a in &c.next_actions {
-                        println!(
+                        say!(
                             "    {}{}  due {}",
                             a.step,
                             if a.overdue { " OVERDUE" } else { "" },
@@ -408,7 +430,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             if format == Format::Json {
                 return print_json(&view);
             }
-            println!("saved: {reference} {} -> {}", view.id, view.state);
+            say!("saved: {reference} {} -> {}", view.id, view.state);
             Ok(())
         }
         CaseCommand::Undo {
@@ -421,7 +443,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             if format == Format::Json {
                 return print_json(&view);
             }
-            println!("saved: {reference} {} -> {} (undo)", view.id, view.state);
+            say!("saved: {reference} {} -> {} (undo)", view.id, view.state);
             Ok(())
         }
         CaseCommand::Note {
@@ -432,7 +454,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             initials,
         } => {
             let seq = engine.add_note(&reference, &step, &Actor { role, initials }, &text, now)?;
-            println!("saved: note on {reference} {step} (event {seq})");
+            say!("saved: note on {reference} {step} (event {seq})");
             Ok(())
         }
         CaseCommand::Facts {
@@ -453,12 +475,12 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             if format == Format::Json {
                 return print_json(&change);
             }
-            println!("saved: facts of {reference}");
+            say!("saved: facts of {reference}");
             if !change.now_applicable.is_empty() {
-                println!("now apply: {}", change.now_applicable.join(", "));
+                say!("now apply: {}", change.now_applicable.join(", "));
             }
             if !change.now_not_applicable.is_empty() {
-                println!("no longer apply: {}", change.now_not_applicable.join(", "));
+                say!("no longer apply: {}", change.now_not_applicable.join(", "));
             }
             Ok(())
         }
@@ -478,24 +500,24 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             if format == Format::Json {
                 return print_json(&preview);
             }
-            println!(
+            say!(
                 "{} {} from {} to {}",
                 if dry_run { "would move" } else { "moved" },
                 preview.reference,
                 preview.from,
                 preview.to
             );
-            println!("  kept:     {}", list_or_none(&preview.kept));
+            say!("  kept:     {}", list_or_none(&preview.kept));
             let changed: Vec<String> = preview
                 .changed
                 .iter()
                 .map(|c| format!("{} ({})", c.id, c.fields.join(", ")))
                 .collect();
-            println!("  changed:  {}", list_or_none(&changed));
-            println!("  added:    {}", list_or_none(&preview.added));
-            println!("  archived: {}", list_or_none(&preview.archived));
+            say!("  changed:  {}", list_or_none(&changed));
+            say!("  added:    {}", list_or_none(&preview.added));
+            say!("  archived: {}", list_or_none(&preview.archived));
             if !preview.dropped_facts.is_empty() {
-                println!("  facts dropped: {}", preview.dropped_facts.join(", "));
+                say!("  facts dropped: {}", preview.dropped_facts.join(", "));
             }
             Ok(())
         }
@@ -506,7 +528,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             initials,
         } => {
             engine.close_case(&reference, &reason, &Actor { role, initials }, now)?;
-            println!("saved: {reference} closed");
+            say!("saved: {reference} closed");
             Ok(())
         }
         CaseCommand::Reopen {
@@ -516,7 +538,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             initials,
         } => {
             engine.reopen_case(&reference, &reason, &Actor { role, initials }, now)?;
-            println!("saved: {reference} reopened");
+            say!("saved: {reference} reopened");
             Ok(())
         }
         CaseCommand::Timeline { reference, format } => {
@@ -544,7 +566,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
                 if let Some(n) = &e.note {
                     line.push_str(&format!(" note: {n}"));
                 }
-                println!("{line}");
+                say!("{line}");
             }
             Ok(())
         }
@@ -573,32 +595,32 @@ fn state_mark(s: &StepView) -> &'static str {
 }
 
 fn print_case(v: &CaseView) {
-    println!("case {}  [{}]", v.reference, v.status.as_str());
-    println!("pack {}  {}", v.pack.key, v.pack.title);
+    say!("case {}  [{}]", v.reference, v.status.as_str());
+    say!("pack {}  {}", v.pack.key, v.pack.title);
     if v.training {
-        println!("training case (pack imported without a trusted signature)");
+        say!("training case (pack imported without a trusted signature)");
     }
     if let Some(l) = &v.label {
-        println!("label: {l}");
+        say!("label: {l}");
     }
-    println!("opened {}", local(v.opened_at));
+    say!("opened {}", local(v.opened_at));
     if let Some(c) = v.closed_at {
-        println!("closed {}", local(c));
+        say!("closed {}", local(c));
     }
     let facts: Vec<String> = v
         .facts
         .iter()
         .map(|(k, val)| format!("{k}={}", serde_json::to_string(val).unwrap_or_default()))
         .collect();
-    println!("facts: {}", list_or_none(&facts));
+    say!("facts: {}", list_or_none(&facts));
     if !v.unanswered_facts.is_empty() {
-        println!("unanswered: {}", v.unanswered_facts.join(", "));
+        say!("unanswered: {}", v.unanswered_facts.join(", "));
     }
     let mut phase = "";
     for s in &v.steps {
         if s.phase != phase {
             phase = &s.phase;
-            println!("\n{phase}");
+            say!("\n{phase}");
         }
         let mut line = format!("  [{}] {} ({})", state_mark(s), s.id, s.role);
         if let Some(d) = s.due {
@@ -615,19 +637,19 @@ fn print_case(v: &CaseView) {
         if let Some(r) = &s.reason {
             line.push_str(&format!("  reason: {r}"));
         }
-        println!("{line}");
+        say!("{line}");
     }
     if !v.archived_steps.is_empty() {
-        println!("\narchived steps");
+        say!("\narchived steps");
         for a in &v.archived_steps {
-            println!("  [{}] {} (from {})", a.state, a.id, a.archived_from);
+            say!("  [{}] {} (from {})", a.state, a.id, a.archived_from);
         }
     }
     if !v.next_actions.is_empty() {
-        println!("\nnext actions");
+        say!("\nnext actions");
         for (role, actions) in &v.next_actions {
             let steps: Vec<&str> = actions.iter().map(|a| a.step.as_str()).collect();
-            println!("  {role}: {}", steps.join(", "));
+            say!("  {role}: {}", steps.join(", "));
         }
     }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::case_cmd::{finish, local, now, open_engine, print_json, Failure, Format};
+use crate::case_cmd::{finish, local, now, open_store, print_json, say, Failure, Format};
 
 #[derive(Args)]
 pub struct DbArgs {
@@ -46,7 +46,7 @@ pub fn run(db: Option<PathBuf>, args: DbArgs) -> ExitCode {
 
 fn run_inner(db: Option<PathBuf>, args: DbArgs) -> Result<(), Failure> {
     let now = now()?;
-    let mut engine = open_engine(db, now)?;
+    let mut engine = open_store(db)?;
     match args.command {
         DbCommand::Check { format } => {
             let report = engine.check()?;
@@ -54,16 +54,16 @@ fn run_inner(db: Option<PathBuf>, args: DbArgs) -> Result<(), Failure> {
                 print_json(&serde_json::json!({"ok": report.is_ok(), "report": report}))?;
             } else {
                 for p in &report.integrity {
-                    println!("integrity: {p}");
+                    say!("integrity: {p}");
                 }
                 if let Some(b) = &report.chain.first_break {
-                    println!("audit trail: {b}");
+                    say!("audit trail: {b}");
                 }
                 for m in &report.mismatches {
-                    println!("state: {m}");
+                    say!("state: {m}");
                 }
                 if report.is_ok() {
-                    println!(
+                    say!(
                         "ok: database sound, {} audit events in {} chains intact, stored state matches the audit trail",
                         report.chain.events, report.chain.chains
                     );
@@ -84,9 +84,10 @@ fn run_inner(db: Option<PathBuf>, args: DbArgs) -> Result<(), Failure> {
                     &serde_json::json!({"ok": report.first_break.is_none(), "report": report}),
                 )?;
             } else if report.first_break.is_none() {
-                println!(
+                say!(
                     "ok: {} audit events in {} chains, every hash matches",
-                    report.events, report.chains
+                    report.events,
+                    report.chains
                 );
             }
             match &report.first_break {
@@ -96,12 +97,12 @@ fn run_inner(db: Option<PathBuf>, args: DbArgs) -> Result<(), Failure> {
         }
         DbCommand::Backup { path } => {
             engine.backup(&path)?;
-            println!("saved: backup written to {}", path.display());
+            say!("saved: backup written to {}", path.display());
             Ok(())
         }
         DbCommand::Restore { path } => {
             engine.restore(&path)?;
-            println!("saved: database restored from {}", path.display());
+            say!("saved: database restored from {}", path.display());
             Ok(())
         }
         DbCommand::Purge { dry_run, format } => {
@@ -114,10 +115,10 @@ fn run_inner(db: Option<PathBuf>, args: DbArgs) -> Result<(), Failure> {
                 return print_json(&serde_json::json!({"dry_run": dry_run, "cases": items}));
             }
             if items.is_empty() {
-                println!("nothing to purge: no closed case is past its retention period");
+                say!("nothing to purge: no closed case is past its retention period");
             }
             for i in &items {
-                println!(
+                say!(
                     "{} {}  ({}, closed {}, retention over {}, {} events, {} steps)",
                     if dry_run { "would remove" } else { "removed" },
                     i.reference,

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use caseway::pack::PackStatus;
 
-use crate::case_cmd::{finish, now, open_engine, print_json, Failure, Format};
+use crate::case_cmd::{finish, now, open_engine, print_json, say, Failure, Format};
 
 #[derive(Args)]
 pub struct KeysArgs {
@@ -46,7 +46,7 @@ fn run_keys(db: Option<PathBuf>, args: KeysArgs) -> Result<(), Failure> {
                 key.clone()
             };
             let k = engine.add_key(&text, now)?;
-            println!("saved: trusted key {}", k.key_id);
+            say!("saved: trusted key {}", k.key_id);
             Ok(())
         }
         KeysCommand::List { format } => {
@@ -55,16 +55,16 @@ fn run_keys(db: Option<PathBuf>, args: KeysArgs) -> Result<(), Failure> {
                 return print_json(&keys);
             }
             if keys.is_empty() {
-                println!("no trusted keys");
+                say!("no trusted keys");
             }
             for k in &keys {
-                println!("{}  {}  {}", k.key_id, k.public_key, k.comment);
+                say!("{}  {}  {}", k.key_id, k.public_key, k.comment);
             }
             Ok(())
         }
         KeysCommand::Remove { id } => {
             engine.remove_key(&id, now)?;
-            println!("saved: key {id} removed");
+            say!("saved: key {id} removed");
             Ok(())
         }
     }
@@ -172,9 +172,9 @@ fn registry(db: Option<PathBuf>, command: RegistryCommand) -> Result<(), Failure
                 return print_json(&out);
             }
             for w in &out.warnings {
-                println!("warning: {w}");
+                say!("warning: {w}");
             }
-            println!(
+            say!(
                 "{}: {} ({}{})",
                 if out.new { "saved" } else { "already present" },
                 out.key,
@@ -192,7 +192,7 @@ fn registry(db: Option<PathBuf>, command: RegistryCommand) -> Result<(), Failure
                 return print_json(&packs);
             }
             for p in &packs {
-                println!(
+                say!(
                     "{}  {:<7}  {:<8}  sha256 {}",
                     p.key,
                     p.status,
@@ -204,12 +204,12 @@ fn registry(db: Option<PathBuf>, command: RegistryCommand) -> Result<(), Failure
         }
         RegistryCommand::Activate { key } => {
             let p = engine.set_pack_status(&key, PackStatus::Active, now)?;
-            println!("saved: {} is {}", p.key, p.status);
+            say!("saved: {} is {}", p.key, p.status);
             Ok(())
         }
         RegistryCommand::Retire { key } => {
             let p = engine.set_pack_status(&key, PackStatus::Retired, now)?;
-            println!("saved: {} is {}", p.key, p.status);
+            say!("saved: {} is {}", p.key, p.status);
             Ok(())
         }
     }
