@@ -10,12 +10,12 @@ use tauri::State;
 
 use crate::dto::{
     ActorInput, AppInfo, CaseDetail, CaseLine, CaseQuery, FactAnswer, NewCaseInput, PackOutline,
-    PackSummary, StepChangeInput, TrailEntry,
+    StepChangeInput, TrailEntry,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
 
-fn actor(a: ActorInput) -> Actor {
+pub(crate) fn actor(a: ActorInput) -> Actor {
     Actor {
         role: Some(a.role),
         initials: a.initials.filter(|i| !i.trim().is_empty()),
@@ -31,17 +31,8 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
     state.with_engine(|_| Ok(()))?;
     Ok(AppInfo {
         engine_version: caseway::VERSION.to_string(),
-        database: state.database.display().to_string(),
-    })
-}
-
-#[tauri::command(async)]
-pub fn list_packs(state: State<'_, AppState>, lang: String) -> Result<Vec<PackSummary>, ApiError> {
-    state.with_engine(|e| {
-        e.list_packs()?
-            .iter()
-            .map(|r| Ok(PackSummary::of(r, &*e.pack(&r.key)?, &lang)))
-            .collect()
+        database: state.current_database()?.display().to_string(),
+        training: state.lock()?.training(),
     })
 }
 
@@ -187,4 +178,15 @@ pub fn case_trail(
             .map(TrailEntry::from)
             .collect())
     })
+}
+
+/// The window calls this once its first screen with data is on screen. With the environment
+/// variable `CASEWAY_REPORT_READY` set it prints `ready <milliseconds since start>` on standard
+/// output, once (`scripts/bench-app` reads it); otherwise it does nothing.
+#[tauri::command]
+pub fn ui_ready() {
+    static REPORTED: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("CASEWAY_REPORT_READY").is_some() {
+        REPORTED.call_once(|| println!("ready {}", crate::started().elapsed().as_millis()));
+    }
 }

@@ -19,8 +19,10 @@ use ts_rs::TS;
 pub struct AppInfo {
     /// The engine's version.
     pub engine_version: String,
-    /// The database file in use.
+    /// The database file in use (the training database in training mode).
     pub database: String,
+    /// Training mode: fictional cases in a separate database.
+    pub training: bool,
 }
 
 /// The answer to a fact: `true`, `"option"`, `["a", "b"]` or `3.5`.
@@ -243,18 +245,29 @@ pub struct PackSummary {
     /// `draft`, `active` or `retired`.
     pub status: String,
     pub title: String,
+    pub publisher: Option<String>,
+    /// The date the version takes effect (ISO 8601).
+    pub effective: Option<String>,
+    /// `shipped`, `signed` or `unsigned`.
+    pub origin: String,
     pub signed_by: Option<String>,
+    /// Open cases pinned to this version.
+    pub open_cases: u32,
 }
 
 impl PackSummary {
-    pub fn of(record: &PackRecord, pack: &Pack, lang: &str) -> Self {
+    pub fn of(record: &PackRecord, pack: &Pack, lang: &str, open_cases: u32) -> Self {
         PackSummary {
             key: record.key.clone(),
             id: record.id.clone(),
             version: record.version.clone(),
             status: record.status.clone(),
             title: text(&pack.title, lang, pack),
+            publisher: pack.publisher.clone(),
+            effective: pack.effective.map(|d| d.to_string()),
+            origin: record.origin.as_str().to_string(),
             signed_by: record.signed_by.clone(),
+            open_cases,
         }
     }
 }
@@ -534,4 +547,289 @@ pub struct StepChangeInput {
     pub note: Option<String>,
     pub record: BTreeMap<String, String>,
     pub actor: ActorInput,
+}
+
+/// One finding in a pack file, as `caseway pack validate` reports it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct PackDiagnostic {
+    pub code: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    pub message: String,
+    pub hint: String,
+    pub line: usize,
+    pub column: usize,
+    /// The source line the finding points at.
+    pub source_line: String,
+}
+
+impl PackDiagnostic {
+    pub fn of(d: &caseway::pack::Diagnostic, source: &str) -> Self {
+        PackDiagnostic {
+            code: d.code.to_string(),
+            severity: d.severity.as_str().to_string(),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+            line: d.line,
+            column: d.column,
+            source_line: source
+                .lines()
+                .nth(d.line.saturating_sub(1))
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+}
+
+/// One changed field of an item.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct FieldDiff {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+    pub affects_running_cases: bool,
+}
+
+/// An item present in both versions with changed fields.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ItemDiff {
+    pub id: String,
+    pub fields: Vec<FieldDiff>,
+}
+
+/// Added, removed and changed items of one kind.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ItemsDiff {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<ItemDiff>,
+}
+
+fn field_diff(f: &caseway::pack::FieldChange) -> FieldDiff {
+    FieldDiff {
+        field: f.field.clone(),
+        old: f.old.clone(),
+        new: f.new.clone(),
+        affects_running_cases: f.affects_running_cases,
+    }
+}
+
+impl From<&caseway::pack::ItemChanges> for ItemsDiff {
+    fn from(c: &caseway::pack::ItemChanges) -> Self {
+        ItemsDiff {
+            added: c.added.clone(),
+            removed: c.removed.clone(),
+            changed: c
+                .changed
+                .iter()
+                .map(|ch| ItemDiff {
+                    id: ch.id.clone(),
+                    fields: ch.fields.iter().map(field_diff).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What changed between two versions of a pack.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct PackChanges {
+    pub old: String,
+    pub new: String,
+    pub pack: Vec<FieldDiff>,
+    pub roles: ItemsDiff,
+    pub phases: ItemsDiff,
+    pub facts: ItemsDiff,
+    pub steps: ItemsDiff,
+    /// Plain statements of what migrating a running case changes.
+    pub affects_running_cases: Vec<String>,
+}
+
+impl From<&caseway::pack::PackDiff> for PackChanges {
+    fn from(d: &caseway::pack::PackDiff) -> Self {
+        PackChanges {
+            old: d.old.clone(),
+            new: d.new.clone(),
+            pack: d.pack.iter().map(field_diff).collect(),
+            roles: (&d.roles).into(),
+            phases: (&d.phases).into(),
+            facts: (&d.facts).into(),
+            steps: (&d.steps).into(),
+            affects_running_cases: d.affects_running_cases.clone(),
+        }
+    }
+}
+
+/// A pack file chosen for import, before the coordinator confirms.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct PackInspectionView {
+    pub file_name: String,
+    pub valid: bool,
+    pub errors: u32,
+    pub warnings: u32,
+    pub diagnostics: Vec<PackDiagnostic>,
+    /// `trusted`, `unsigned` or `refused`.
+    pub signature: String,
+    /// The trusted key that signed it.
+    pub signed_by: Option<String>,
+    /// Why it cannot be used for real cases, if it cannot.
+    pub signature_problem: Option<String>,
+    pub outline: Option<PackOutline>,
+    pub compared_with: Option<String>,
+    pub changes: Option<PackChanges>,
+    /// Same `id@version` installed: with the same content (true) or other content (false).
+    pub already_installed: Option<bool>,
+}
+
+impl PackInspectionView {
+    pub fn of(i: &caseway::case::PackInspection, source: &str, lang: &str) -> Self {
+        use caseway::case::SignatureCheck;
+        let errors = i.diagnostics.iter().filter(|d| d.is_error()).count() as u32;
+        PackInspectionView {
+            file_name: i.file_name.clone(),
+            valid: i.is_valid(),
+            errors,
+            warnings: i.diagnostics.len() as u32 - errors,
+            diagnostics: i
+                .diagnostics
+                .iter()
+                .map(|d| PackDiagnostic::of(d, source))
+                .collect(),
+            signature: match &i.signature {
+                SignatureCheck::Trusted { .. } => "trusted",
+                SignatureCheck::Unsigned => "unsigned",
+                SignatureCheck::Refused { .. } => "refused",
+            }
+            .to_string(),
+            signed_by: match &i.signature {
+                SignatureCheck::Trusted { key_id } => Some(key_id.clone()),
+                _ => None,
+            },
+            signature_problem: i.signature.problem(),
+            outline: i.pack.as_ref().map(|p| PackOutline::of(p, lang)),
+            compared_with: i.compared_with.clone(),
+            changes: i.diff.as_ref().map(PackChanges::from),
+            already_installed: i.already_installed,
+        }
+    }
+}
+
+/// A trusted signing key.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct SigningKey {
+    pub key_id: String,
+    pub comment: String,
+    pub added_at: String,
+}
+
+impl From<&caseway::store::TrustedKey> for SigningKey {
+    fn from(k: &caseway::store::TrustedKey) -> Self {
+        SigningKey {
+            key_id: k.key_id.clone(),
+            comment: k.comment.clone(),
+            added_at: k.added_at.clone(),
+        }
+    }
+}
+
+/// What moving a case to another version of its pack does.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct MigrationPlan {
+    pub reference: String,
+    pub from: String,
+    pub to: String,
+    pub kept: Vec<String>,
+    pub changed: Vec<ItemChangeNames>,
+    pub added: Vec<String>,
+    pub archived: Vec<String>,
+    pub dropped_facts: Vec<String>,
+}
+
+/// A kept step whose definition changed, with the names of the changed fields.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ItemChangeNames {
+    pub id: String,
+    pub fields: Vec<String>,
+}
+
+impl From<&caseway::case::MigrationPreview> for MigrationPlan {
+    fn from(m: &caseway::case::MigrationPreview) -> Self {
+        MigrationPlan {
+            reference: m.reference.clone(),
+            from: m.from.clone(),
+            to: m.to.clone(),
+            kept: m.kept.clone(),
+            changed: m
+                .changed
+                .iter()
+                .map(|c| ItemChangeNames {
+                    id: c.id.clone(),
+                    fields: c.fields.clone(),
+                })
+                .collect(),
+            added: m.added.clone(),
+            archived: m.archived.clone(),
+            dropped_facts: m.dropped_facts.clone(),
+        }
+    }
+}
+
+/// A shipped training scenario.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ScenarioSummary {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub pack: String,
+    pub beats: usize,
+}
+
+/// The current beat of a walkthrough, with the case as it stands at that beat.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct WalkthroughView {
+    pub scenario_id: String,
+    pub title: String,
+    /// Beats applied so far: 0 (the case just opened) to `beats`.
+    pub position: usize,
+    pub beats: usize,
+    pub note: String,
+    pub highlight: Option<String>,
+    /// The time of the beat, UTC RFC 3339.
+    pub clock: String,
+    pub at_hours: u32,
+    pub case: CaseDetail,
+}
+
+impl From<&caseway::training::BeatView> for WalkthroughView {
+    fn from(b: &caseway::training::BeatView) -> Self {
+        WalkthroughView {
+            scenario_id: b.scenario_id.clone(),
+            title: b.title.clone(),
+            position: b.position,
+            beats: b.beats,
+            note: b.note.clone(),
+            highlight: b.highlight.clone(),
+            clock: b.clock.to_rfc3339(),
+            at_hours: b.at_hours,
+            case: CaseDetail::from(&b.case),
+        }
+    }
 }

@@ -54,3 +54,15 @@ impl From<StoreError> for ApiError {
         ApiError::new(ErrorCode::Database, e.to_string())
     }
 }
+
+impl From<caseway::training::TrainingError> for ApiError {
+    fn from(e: caseway::training::TrainingError) -> Self {
+        use caseway::training::TrainingError;
+        match e {
+            TrainingError::Case(c) => c.into(),
+            TrainingError::Store(s) => s.into(),
+            e if e.is_refusal() => ApiError::new(ErrorCode::Refused, e.to_string()),
+            e => ApiError::new(ErrorCode::Database, e.to_string()),
+        }
+    }
+}

@@ -1,9 +1,14 @@
 //! The Caseway desktop shell: window, state and commands over the `caseway` engine.
 
 pub mod commands;
+pub mod coordinator;
 pub mod dto;
 pub mod error;
 pub mod state;
+pub mod training;
+
+use std::sync::OnceLock;
+use std::time::Instant;
 
 use tauri::{Builder, Runtime};
 
@@ -14,7 +19,6 @@ macro_rules! app_commands {
     () => {
         tauri::generate_handler![
             commands::app_info,
-            commands::list_packs,
             commands::pack_outline,
             commands::case_list,
             commands::open_case,
@@ -25,16 +29,44 @@ macro_rules! app_commands {
             commands::close_case,
             commands::reopen_case,
             commands::case_trail,
+            commands::ui_ready,
+            coordinator::list_packs,
+            coordinator::choose_pack_file,
+            coordinator::import_chosen_pack,
+            coordinator::set_pack_status,
+            coordinator::list_keys,
+            coordinator::add_key,
+            coordinator::remove_key,
+            coordinator::migration_preview,
+            coordinator::migrate_case,
+            coordinator::bulk_migration_preview,
+            training::set_training_mode,
+            training::generate_training_cases,
+            training::reset_training,
+            training::list_scenarios,
+            training::start_walkthrough,
+            training::walkthrough_goto,
         ]
     };
 }
 
 /// Registers state and commands on any runtime, so tests can start the app on the mock runtime.
 pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
-    builder.manage(state).invoke_handler(app_commands!())
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .manage(state)
+        .invoke_handler(app_commands!())
+}
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// When the app started (the first thing `run` does), for the startup figure of `ui_ready`.
+pub fn started() -> Instant {
+    *STARTED.get_or_init(Instant::now)
 }
 
 pub fn run() {
+    started();
     build(tauri::Builder::default(), AppState::from_environment())
         .run(tauri::generate_context!())
         .expect("error while running the Caseway window");

@@ -1,25 +1,76 @@
 //! The app's state: the engine over the database, opened on first use so that a database
 //! that cannot be opened is reported in the window (and retried on the next call) instead of
-//! stopping the app.
+//! stopping the app. In training mode the engine is over the separate training database,
+//! never the real one.
 
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use caseway::case::{CaseError, Engine};
+use caseway::training::{self, TrainingError, Walkthrough};
 use chrono::Utc;
 
 use crate::error::{ApiError, ErrorCode};
 
 pub struct AppState {
+    /// The real database.
     pub database: PathBuf,
-    engine: Mutex<Option<Engine>>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+pub struct Inner {
+    engine: Option<Engine>,
+    training: bool,
+    /// The scenario being walked through in training mode.
+    walkthrough: Option<Walkthrough>,
+    /// The pack file the coordinator chose in the file dialog: the only file the import
+    /// commands read.
+    pub chosen_pack: Option<PathBuf>,
+}
+
+impl Inner {
+    pub fn training(&self) -> bool {
+        self.training
+    }
+
+    /// The engine of the current mode, opening its database first if needed.
+    pub fn engine(&mut self, real: &Path) -> Result<&mut Engine, ApiError> {
+        if self.engine.is_none() {
+            let now = Utc::now();
+            self.engine = Some(if self.training {
+                training::open_training(real, now)?
+            } else {
+                training::ensure_real_database(real)?;
+                Engine::open(real, now)?
+            });
+        }
+        self.engine
+            .as_mut()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the engine is not open"))
+    }
+
+    /// Switches between the real and the training database (closing the current one).
+    pub fn set_training(&mut self, on: bool) {
+        if self.training != on {
+            self.engine = None;
+            self.walkthrough = None;
+            self.training = on;
+        }
+    }
+
+    /// Closes the engine so its database file can be removed or replaced.
+    pub fn close(&mut self) {
+        self.engine = None;
+        self.walkthrough = None;
+    }
 }
 
 impl AppState {
     pub fn new(database: PathBuf) -> Self {
         Self {
             database,
-            engine: Mutex::new(None),
+            inner: Mutex::new(Inner::default()),
         }
     }
 
@@ -31,23 +82,57 @@ impl AppState {
         Self::new(database)
     }
 
-    /// Runs `f` on the engine, opening the database first if needed (one writer at a time).
-    pub fn with_engine<T>(
-        &self,
-        f: impl FnOnce(&mut Engine) -> Result<T, CaseError>,
-    ) -> Result<T, ApiError> {
-        let mut guard = self.engine.lock().map_err(|_| {
+    /// The state, one command at a time (one writer).
+    pub fn lock(&self) -> Result<MutexGuard<'_, Inner>, ApiError> {
+        self.inner.lock().map_err(|_| {
             ApiError::new(
                 ErrorCode::Internal,
                 "the engine lock was poisoned by an earlier failure; restart Caseway",
             )
-        })?;
-        if guard.is_none() {
-            *guard = Some(Engine::open(&self.database, Utc::now())?);
+        })
+    }
+
+    /// Runs `f` on the engine of the current mode.
+    pub fn with_engine<T>(
+        &self,
+        f: impl FnOnce(&mut Engine) -> Result<T, CaseError>,
+    ) -> Result<T, ApiError> {
+        let mut inner = self.lock()?;
+        Ok(f(inner.engine(&self.database)?)?)
+    }
+
+    /// Runs `f` on the training engine and the running walkthrough; refused outside
+    /// training mode.
+    pub fn with_training<T>(
+        &self,
+        f: impl FnOnce(&mut Engine, &mut Option<Walkthrough>) -> Result<T, TrainingError>,
+    ) -> Result<T, ApiError> {
+        let mut inner = self.lock()?;
+        if !inner.training() {
+            return Err(ApiError::new(
+                ErrorCode::Refused,
+                "this works in training mode only; enter training mode from the start screen",
+            ));
         }
-        match guard.as_mut() {
-            Some(engine) => Ok(f(engine)?),
-            None => Err(ApiError::new(ErrorCode::Internal, "the engine is not open")),
+        inner.engine(&self.database)?;
+        let Inner {
+            engine,
+            walkthrough,
+            ..
+        } = &mut *inner;
+        let engine = engine
+            .as_mut()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the training engine is not open"))?;
+        Ok(f(engine, walkthrough)?)
+    }
+
+    /// The database file of the current mode.
+    pub fn current_database(&self) -> Result<PathBuf, ApiError> {
+        let inner = self.lock()?;
+        if inner.training() {
+            Ok(training::training_db_path(&self.database)?)
+        } else {
+            Ok(self.database.clone())
         }
     }
 }

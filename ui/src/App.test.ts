@@ -28,9 +28,20 @@ function unexpected(name: string) {
 
 function mockBackend(overrides: Partial<Backend>): Backend {
   return {
-    appInfo: async () => ({ engineVersion: "9.9.9", database: "/tmp/x.sqlite3" }),
+    appInfo: async () => ({ engineVersion: "9.9.9", database: "/tmp/x.sqlite3", training: false }),
     listPacks: async () => [
-      { key: "demo@1.0.0", id: "demo", version: "1.0.0", status: "active", title: "Demo protocol", signedBy: null },
+      {
+        key: "demo@1.0.0",
+        id: "demo",
+        version: "1.0.0",
+        status: "active",
+        title: "Demo protocol",
+        publisher: null,
+        effective: null,
+        origin: "shipped",
+        signedBy: null,
+        openCases: 0,
+      },
     ],
     packOutline: async () => outline,
     caseList: async () => [],
@@ -42,6 +53,21 @@ function mockBackend(overrides: Partial<Backend>): Backend {
     closeCase: unexpected("closeCase"),
     reopenCase: unexpected("reopenCase"),
     caseTrail: unexpected("caseTrail"),
+    choosePackFile: unexpected("choosePackFile"),
+    importChosenPack: unexpected("importChosenPack"),
+    setPackStatus: unexpected("setPackStatus"),
+    listKeys: unexpected("listKeys"),
+    addKey: unexpected("addKey"),
+    removeKey: unexpected("removeKey"),
+    migrationPreview: unexpected("migrationPreview"),
+    migrateCase: unexpected("migrateCase"),
+    bulkMigrationPreview: unexpected("bulkMigrationPreview"),
+    setTrainingMode: unexpected("setTrainingMode"),
+    generateTrainingCases: unexpected("generateTrainingCases"),
+    resetTraining: unexpected("resetTraining"),
+    listScenarios: unexpected("listScenarios"),
+    startWalkthrough: unexpected("startWalkthrough"),
+    walkthroughGoto: unexpected("walkthroughGoto"),
     ...overrides,
   };
 }

@@ -13,6 +13,11 @@ import type { PackOutline } from "./bindings/PackOutline";
 import type { PackSummary } from "./bindings/PackSummary";
 import type { StepChangeInput } from "./bindings/StepChangeInput";
 import type { TrailEntry } from "./bindings/TrailEntry";
+import type { MigrationPlan } from "./bindings/MigrationPlan";
+import type { PackInspectionView } from "./bindings/PackInspectionView";
+import type { ScenarioSummary } from "./bindings/ScenarioSummary";
+import type { SigningKey } from "./bindings/SigningKey";
+import type { WalkthroughView } from "./bindings/WalkthroughView";
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
@@ -27,6 +32,25 @@ export interface Backend {
   closeCase(reference: string, reason: string, actor: ActorInput): Promise<CaseDetail>;
   reopenCase(reference: string, reason: string, actor: ActorInput): Promise<CaseDetail>;
   caseTrail(reference: string): Promise<TrailEntry[]>;
+  // Coordinators
+  choosePackFile(lang: string): Promise<PackInspectionView | null>;
+  importChosenPack(): Promise<PackSummary>;
+  setPackStatus(key: string, status: "active" | "retired" | "draft"): Promise<void>;
+  listKeys(): Promise<SigningKey[]>;
+  addKey(text: string): Promise<SigningKey>;
+  removeKey(keyId: string): Promise<void>;
+  migrationPreview(reference: string, to: string): Promise<MigrationPlan>;
+  migrateCase(reference: string, to: string, actor: ActorInput): Promise<CaseDetail>;
+  bulkMigrationPreview(from: string, to: string): Promise<MigrationPlan[]>;
+  // Trainers
+  setTrainingMode(on: boolean): Promise<boolean>;
+  generateTrainingCases(pack: string, count: number, maxHoursAgo: number, seed: number): Promise<string[]>;
+  resetTraining(): Promise<void>;
+  listScenarios(lang: string): Promise<ScenarioSummary[]>;
+  startWalkthrough(id: string, lang: string): Promise<WalkthroughView>;
+  walkthroughGoto(position: number, lang: string): Promise<WalkthroughView>;
+  /** Tells the shell the first screen with data is on screen (startup measurement). */
+  uiReady?(): Promise<void>;
 }
 
 function isApiError(e: unknown): e is ApiError {
@@ -60,12 +84,40 @@ const tauriBackend: Backend = {
   closeCase: (reference, reason, actor) => call("close_case", { reference, reason, actorInput: actor }),
   reopenCase: (reference, reason, actor) => call("reopen_case", { reference, reason, actorInput: actor }),
   caseTrail: (reference) => call("case_trail", { reference }),
+  uiReady: () => call("ui_ready"),
+  choosePackFile: (lang) => call("choose_pack_file", { lang }),
+  importChosenPack: () => call("import_chosen_pack"),
+  setPackStatus: (key, status) => call("set_pack_status", { key, status }),
+  listKeys: () => call("list_keys"),
+  addKey: (text) => call("add_key", { text }),
+  removeKey: (keyId) => call("remove_key", { keyId }),
+  migrationPreview: (reference, to) => call("migration_preview", { reference, to }),
+  migrateCase: (reference, to, actor) => call("migrate_case", { reference, to, actorInput: actor }),
+  bulkMigrationPreview: (from, to) => call("bulk_migration_preview", { from, to }),
+  setTrainingMode: (on) => call("set_training_mode", { on }),
+  generateTrainingCases: (pack, count, maxHoursAgo, seed) =>
+    call("generate_training_cases", { pack, count, maxHoursAgo, seed }),
+  resetTraining: () => call("reset_training"),
+  listScenarios: (lang) => call("list_scenarios", { lang }),
+  startWalkthrough: (id, lang) => call("start_walkthrough", { id, lang }),
+  walkthroughGoto: (position, lang) => call("walkthrough_goto", { position, lang }),
 };
 
 let current: Backend = tauriBackend;
 
 export function backend(): Backend {
   return current;
+}
+
+let readyReported = false;
+
+/** Tells the shell, once per start, that the first screen with data has been painted. */
+export function reportReady(): void {
+  if (readyReported) return;
+  readyReported = true;
+  const send = () => void current.uiReady?.().catch(() => undefined);
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(send);
+  else send();
 }
 
 /** Replaces the backend (unit tests of screens). */

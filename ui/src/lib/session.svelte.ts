@@ -29,7 +29,13 @@ class Session {
 export const session = new Session();
 
 /** The screens of the app; the case screen carries its reference. */
-export type View = { name: "list" } | { name: "new" } | { name: "case"; reference: string; tab?: CaseTab };
+export type View =
+  | { name: "list" }
+  | { name: "new" }
+  | { name: "case"; reference: string; tab?: CaseTab }
+  | { name: "packs" }
+  | { name: "training" }
+  | { name: "walkthrough" };
 export type CaseTab = "checklist" | "timeline" | "summary";
 
 class Navigation {

@@ -9,6 +9,10 @@ export type AppInfo = {
  */
 engineVersion: string, 
 /**
- * The database file in use.
+ * The database file in use (the training database in training mode).
  */
-database: string, };
+database: string, 
+/**
+ * Training mode: fictional cases in a separate database.
+ */
+training: boolean, };

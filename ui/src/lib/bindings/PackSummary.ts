@@ -7,4 +7,16 @@ export type PackSummary = { key: string, id: string, version: string,
 /**
  * `draft`, `active` or `retired`.
  */
-status: string, title: string, signedBy: string | null, };
+status: string, title: string, publisher: string | null, 
+/**
+ * The date the version takes effect (ISO 8601).
+ */
+effective: string | null, 
+/**
+ * `shipped`, `signed` or `unsigned`.
+ */
+origin: string, signedBy: string | null, 
+/**
+ * Open cases pinned to this version.
+ */
+openCases: number, };
