@@ -417,6 +417,7 @@ fn a_killed_writer_loses_nothing_it_reported_saved() {
     let r = open_case(&db, &["online=true"]);
     let states = ["in-progress", "todo"];
     let mut saved = Vec::new();
+    let mut killed = 0;
     for i in 0..60u64 {
         let note = format!("change {i}");
         let mut child = cmd(
@@ -445,10 +446,17 @@ fn a_killed_writer_loses_nothing_it_reported_saved() {
             let _ = child.kill(); // SIGKILL on Unix
         }
         let out = child.wait_with_output().unwrap();
+        {
+            use std::os::unix::process::ExitStatusExt;
+            if out.status.signal() == Some(9) {
+                killed += 1;
+            }
+        }
         if String::from_utf8_lossy(&out.stdout).contains("saved:") {
             saved.push(note);
         }
     }
+    assert!(killed > 0, "some writers were killed");
     assert!(
         saved.len() >= 40,
         "most changes were not killed ({} saved)",
@@ -551,4 +559,60 @@ fn a_damaged_database_is_reported_by_check_and_can_be_restored() {
     let check = ok(&db, &["db", "check"]);
     assert!(check.starts_with("ok"), "{check}");
     assert_eq!(show(&db, &r)["reference"], r.as_str());
+}
+
+#[test]
+fn a_stream_writer_killed_mid_stream_loses_nothing_it_reported_saved() {
+    use std::io::{BufRead, BufReader, Write};
+    let (_dir, db) = setup();
+    let r = open_case(&db, &["online=true"]);
+    let mut child = cmd(&db, NOW, &["case", "batch", &r])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        for i in 0..100_000u32 {
+            let state = if i % 2 == 0 { "in-progress" } else { "todo" };
+            let line = format!(
+                "{{\"step\": \"register\", \"state\": \"{state}\", \"role\": \"police\", \"note\": \"n{i}\"}}\n"
+            );
+            if stdin.write_all(line.as_bytes()).is_err() {
+                break; // the writer was killed
+            }
+        }
+    });
+    let mut saved = 0u32;
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap() > 0 {
+        assert!(line.starts_with("saved:"), "{line}");
+        saved += 1;
+        line.clear();
+        if saved == 300 {
+            child.kill().unwrap(); // SIGKILL while it is writing the next changes
+            break;
+        }
+    }
+    child.wait().unwrap();
+    feeder.join().unwrap();
+    assert_eq!(saved, 300);
+    let events: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["case", "timeline", &r, "--format", "json"])).unwrap();
+    let notes: std::collections::HashSet<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["note"].as_str())
+        .collect();
+    for i in 0..saved {
+        assert!(
+            notes.contains(format!("n{i}").as_str()),
+            "change n{i} was reported saved but is missing"
+        );
+    }
+    let check = ok(&db, &["db", "check"]);
+    assert!(check.starts_with("ok"), "{check}");
 }

@@ -280,6 +280,12 @@ enum CaseCommand {
         #[arg(long)]
         initials: Option<String>,
     },
+    /// Apply a stream of step changes read from stdin, one JSON object per line:
+    /// `{"step": "...", "state": "done", "role": "...", "reason": "...", "note": "...",
+    /// "initials": "...", "record": {"field": "value"}}`. Prints `saved: ...` after each
+    /// change is committed; a refused line is reported on stderr and the stream goes on
+    /// (exit 1 at the end if any was refused).
+    Batch { reference: String },
     /// The audit trail of a case, oldest first.
     Timeline {
         reference: String,
@@ -541,6 +547,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             say!("saved: {reference} reopened");
             Ok(())
         }
+        CaseCommand::Batch { reference } => batch(&mut engine, &reference),
         CaseCommand::Timeline { reference, format } => {
             let events = engine.timeline(&reference)?;
             if format == Format::Json {
@@ -571,6 +578,58 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// One line of `case batch`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchLine {
+    step: String,
+    state: String,
+    role: String,
+    reason: Option<String>,
+    note: Option<String>,
+    initials: Option<String>,
+    #[serde(default)]
+    record: BTreeMap<String, String>,
+}
+
+fn batch(engine: &mut Engine, reference: &str) -> Result<(), Failure> {
+    use std::io::BufRead;
+    let mut refused = 0usize;
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.map_err(|e| Failure::usage(format!("cannot read stdin: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result = serde_json::from_str::<BatchLine>(&line)
+            .map_err(|e| Failure::refused(format!("line {}: not a step change: {e}", n + 1)))
+            .and_then(|b| {
+                let change = StepChangeRequest {
+                    step: b.step,
+                    state: StepState::parse(&b.state)?,
+                    role: b.role,
+                    initials: b.initials,
+                    reason: b.reason,
+                    note: b.note,
+                    record: b.record,
+                };
+                let now = now()?;
+                Ok(engine.set_step_state(reference, &change, now)?)
+            });
+        match result {
+            Ok(view) => say!("saved: {reference} {} -> {}", view.id, view.state),
+            Err(f) if f.code == 1 => {
+                refused += 1;
+                eprintln!("refused: line {}: {}", n + 1, f.message);
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    if refused > 0 {
+        return Err(Failure::refused(format!("{refused} change(s) refused")));
+    }
+    Ok(())
 }
 
 fn list_or_none(items: &[String]) -> String {
