@@ -28,7 +28,7 @@ fn facts(input: BTreeMap<String, FactAnswer>) -> Facts {
 
 #[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
-    state.with_engine(|_| Ok(()))?;
+    state.with_engine("app_info", |_| Ok(()))?;
     Ok(AppInfo {
         engine_version: caseway::VERSION.to_string(),
         database: state.current_database()?.display().to_string(),
@@ -42,7 +42,9 @@ pub fn pack_outline(
     key: String,
     lang: String,
 ) -> Result<PackOutline, ApiError> {
-    state.with_engine(|e| Ok(PackOutline::of(&*e.pack(&key)?, &lang)))
+    state.with_engine("pack_outline", |e| {
+        Ok(PackOutline::of(&*e.pack(&key)?, &lang))
+    })
 }
 
 #[tauri::command(async)]
@@ -52,7 +54,7 @@ pub fn case_list(state: State<'_, AppState>, query: CaseQuery) -> Result<Vec<Cas
         overdue_only: query.overdue_only,
         role: query.role.clone().filter(|_| query.mine_only),
     };
-    state.with_engine(|e| {
+    state.with_engine("case_list", |e| {
         e.case_list(&filter, Utc::now())?
             .iter()
             .map(|c| {
@@ -75,12 +77,16 @@ pub fn open_case(state: State<'_, AppState>, input: NewCaseInput) -> Result<Case
         label: input.label.filter(|l| !l.trim().is_empty()),
         actor: actor(input.actor),
     };
-    state.with_engine(|e| Ok(CaseDetail::from(&e.open_case(&new, Utc::now())?)))
+    state.with_engine("open_case", |e| {
+        Ok(CaseDetail::from(&e.open_case(&new, Utc::now())?))
+    })
 }
 
 #[tauri::command(async)]
 pub fn case_detail(state: State<'_, AppState>, reference: String) -> Result<CaseDetail, ApiError> {
-    state.with_engine(|e| Ok(CaseDetail::from(&e.case_view(&reference, Utc::now())?)))
+    state.with_engine("case_detail", |e| {
+        Ok(CaseDetail::from(&e.case_view(&reference, Utc::now())?))
+    })
 }
 
 #[tauri::command(async)]
@@ -88,7 +94,7 @@ pub fn change_step(
     state: State<'_, AppState>,
     input: StepChangeInput,
 ) -> Result<CaseDetail, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("change_step", |e| {
         let now = Utc::now();
         let change = StepChangeRequest {
             step: input.step,
@@ -112,7 +118,7 @@ pub fn add_note(
     note: String,
     actor_input: ActorInput,
 ) -> Result<CaseDetail, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("add_note", |e| {
         let now = Utc::now();
         e.add_note(&reference, &step, &actor(actor_input), &note, now)?;
         Ok(CaseDetail::from(&e.case_view(&reference, now)?))
@@ -126,7 +132,7 @@ pub fn set_facts(
     answers: BTreeMap<String, FactAnswer>,
     actor_input: ActorInput,
 ) -> Result<CaseDetail, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("set_facts", |e| {
         let change = e.set_facts(&reference, &facts(answers), &actor(actor_input), Utc::now())?;
         Ok(CaseDetail::from(&change.case))
     })
@@ -139,7 +145,7 @@ pub fn close_case(
     reason: String,
     actor_input: ActorInput,
 ) -> Result<CaseDetail, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("close_case", |e| {
         Ok(CaseDetail::from(&e.close_case(
             &reference,
             &reason,
@@ -156,7 +162,7 @@ pub fn reopen_case(
     reason: String,
     actor_input: ActorInput,
 ) -> Result<CaseDetail, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("reopen_case", |e| {
         Ok(CaseDetail::from(&e.reopen_case(
             &reference,
             &reason,
@@ -171,7 +177,7 @@ pub fn case_trail(
     state: State<'_, AppState>,
     reference: String,
 ) -> Result<Vec<TrailEntry>, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("case_trail", |e| {
         Ok(e.timeline(&reference)?
             .iter()
             .rev()

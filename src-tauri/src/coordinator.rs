@@ -13,7 +13,7 @@ use crate::dto::{
     ActorInput, CaseDetail, MigrationPlan, PackInspectionView, PackSummary, SigningKey,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
+use crate::state::{logged, AppState};
 
 /// Pack files above this size are refused before reading (the format's own limit).
 const MAX_PACK_FILE: u64 = caseway::pack::MAX_FILE_SIZE as u64;
@@ -79,7 +79,7 @@ fn open_cases_by_pack(
 
 #[tauri::command(async)]
 pub fn list_packs(state: State<'_, AppState>, lang: String) -> Result<Vec<PackSummary>, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("list_packs", |e| {
         let open = open_cases_by_pack(e)?;
         e.list_packs()?
             .iter()
@@ -98,7 +98,20 @@ pub fn choose_pack_file<R: Runtime>(
     state: State<'_, AppState>,
     lang: String,
 ) -> Result<Option<PackInspectionView>, ApiError> {
-    let Some(path) = pick_file(&app) else {
+    let started = std::time::Instant::now();
+    logged(
+        "choose_pack_file",
+        started,
+        inspect_chosen(&app, &state, &lang),
+    )
+}
+
+fn inspect_chosen<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    lang: &str,
+) -> Result<Option<PackInspectionView>, ApiError> {
+    let Some(path) = pick_file(app) else {
         return Ok(None);
     };
     let (name, source, signature) = read_pack(&path)?;
@@ -108,12 +121,17 @@ pub fn choose_pack_file<R: Runtime>(
         inner
             .engine(&state.database)?
             .inspect_pack(&name, &source, signature.as_deref())?;
-    Ok(Some(PackInspectionView::of(&inspection, &source, &lang)))
+    Ok(Some(PackInspectionView::of(&inspection, &source, lang)))
 }
 
 /// Imports the pack file chosen last. Unsigned packs are accepted in training mode only.
 #[tauri::command(async)]
 pub fn import_chosen_pack(state: State<'_, AppState>) -> Result<PackSummary, ApiError> {
+    let started = std::time::Instant::now();
+    logged("import_chosen_pack", started, import_chosen(&state))
+}
+
+fn import_chosen(state: &AppState) -> Result<PackSummary, ApiError> {
     let mut inner = state.lock()?;
     let path = inner
         .chosen_pack
@@ -149,22 +167,28 @@ pub fn set_pack_status(
             ))
         }
     };
-    state.with_engine(|e| e.set_pack_status(&key, status, Utc::now()).map(|_| ()))
+    state.with_engine("set_pack_status", |e| {
+        e.set_pack_status(&key, status, Utc::now()).map(|_| ())
+    })
 }
 
 #[tauri::command(async)]
 pub fn list_keys(state: State<'_, AppState>) -> Result<Vec<SigningKey>, ApiError> {
-    state.with_engine(|e| Ok(e.list_keys()?.iter().map(SigningKey::from).collect()))
+    state.with_engine("list_keys", |e| {
+        Ok(e.list_keys()?.iter().map(SigningKey::from).collect())
+    })
 }
 
 #[tauri::command(async)]
 pub fn add_key(state: State<'_, AppState>, text: String) -> Result<SigningKey, ApiError> {
-    state.with_engine(|e| Ok(SigningKey::from(&e.add_key(&text, Utc::now())?)))
+    state.with_engine("add_key", |e| {
+        Ok(SigningKey::from(&e.add_key(&text, Utc::now())?))
+    })
 }
 
 #[tauri::command(async)]
 pub fn remove_key(state: State<'_, AppState>, key_id: String) -> Result<(), ApiError> {
-    state.with_engine(|e| e.remove_key(&key_id, Utc::now()))
+    state.with_engine("remove_key", |e| e.remove_key(&key_id, Utc::now()))
 }
 
 #[tauri::command(async)]
@@ -173,7 +197,9 @@ pub fn migration_preview(
     reference: String,
     to: String,
 ) -> Result<MigrationPlan, ApiError> {
-    state.with_engine(|e| Ok(MigrationPlan::from(&e.migrate_preview(&reference, &to)?)))
+    state.with_engine("migration_preview", |e| {
+        Ok(MigrationPlan::from(&e.migrate_preview(&reference, &to)?))
+    })
 }
 
 /// Moves one case to another version of its pack.
@@ -184,7 +210,7 @@ pub fn migrate_case(
     to: String,
     actor_input: ActorInput,
 ) -> Result<CaseDetail, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("migrate_case", |e| {
         let actor = crate::commands::actor(actor_input);
         e.migrate(&reference, &to, &actor, Utc::now())?;
         Ok(CaseDetail::from(&e.case_view(&reference, Utc::now())?))
@@ -198,7 +224,7 @@ pub fn bulk_migration_preview(
     from: String,
     to: String,
 ) -> Result<Vec<MigrationPlan>, ApiError> {
-    state.with_engine(|e| {
+    state.with_engine("bulk_migration_preview", |e| {
         let filter = CaseFilter {
             status: Some(CaseStatus::Open),
             ..Default::default()

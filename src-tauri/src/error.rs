@@ -21,6 +21,16 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Database => "database",
+            ErrorCode::Refused => "refused",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS, thiserror::Error)]
 #[error("{message}")]
 #[ts(export, export_to = "../../ui/src/lib/bindings/")]

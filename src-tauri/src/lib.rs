@@ -65,9 +65,25 @@ pub fn started() -> Instant {
     *STARTED.get_or_init(Instant::now)
 }
 
+/// The app's own log: command names, outcomes and timings only (see `state::logged`), in the
+/// platform's log folder for the app.
+fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{Target, TargetKind};
+    tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(TargetKind::LogDir {
+            file_name: Some("caseway".into()),
+        }))
+        .level(log::LevelFilter::Info)
+        .build()
+}
+
 pub fn run() {
     started();
-    build(tauri::Builder::default(), AppState::from_environment())
-        .run(tauri::generate_context!())
-        .expect("error while running the Caseway window");
+    build(
+        tauri::Builder::default().plugin(log_plugin()),
+        AppState::from_environment(),
+    )
+    .run(tauri::generate_context!())
+    .expect("error while running the Caseway window");
 }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
 use caseway::case::{CaseError, Engine};
 use caseway::training::{self, TrainingError, Walkthrough};
@@ -38,6 +39,10 @@ impl Inner {
     pub fn engine(&mut self, real: &Path) -> Result<&mut Engine, ApiError> {
         if self.engine.is_none() {
             let now = Utc::now();
+            log::info!(
+                "opening the {} database",
+                if self.training { "training" } else { "real" }
+            );
             self.engine = Some(if self.training {
                 training::open_training(real, now)?
             } else {
@@ -92,18 +97,32 @@ impl AppState {
         })
     }
 
-    /// Runs `f` on the engine of the current mode.
+    /// Runs `f` on the engine of the current mode; `op` names the command in the log.
     pub fn with_engine<T>(
         &self,
+        op: &str,
         f: impl FnOnce(&mut Engine) -> Result<T, CaseError>,
     ) -> Result<T, ApiError> {
-        let mut inner = self.lock()?;
-        Ok(f(inner.engine(&self.database)?)?)
+        let started = Instant::now();
+        let result = (|| {
+            let mut inner = self.lock()?;
+            Ok(f(inner.engine(&self.database)?)?)
+        })();
+        logged(op, started, result)
     }
 
     /// Runs `f` on the training engine and the running walkthrough; refused outside
     /// training mode.
     pub fn with_training<T>(
+        &self,
+        op: &str,
+        f: impl FnOnce(&mut Engine, &mut Option<Walkthrough>) -> Result<T, TrainingError>,
+    ) -> Result<T, ApiError> {
+        let started = Instant::now();
+        logged(op, started, self.training_call(f))
+    }
+
+    fn training_call<T>(
         &self,
         f: impl FnOnce(&mut Engine, &mut Option<Walkthrough>) -> Result<T, TrainingError>,
     ) -> Result<T, ApiError> {
@@ -135,4 +154,15 @@ impl AppState {
             Ok(self.database.clone())
         }
     }
+}
+
+/// Logs what a command did: its name, the outcome's code and how long it took. Never its
+/// arguments or messages, which may hold case references or free text.
+pub fn logged<T>(op: &str, started: Instant, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    let ms = started.elapsed().as_millis();
+    match &result {
+        Ok(_) => log::info!("{op}: ok in {ms} ms"),
+        Err(e) => log::warn!("{op}: {} after {ms} ms", e.code.as_str()),
+    }
+    result
 }

@@ -8,15 +8,19 @@ use tauri::State;
 
 use crate::dto::{ScenarioSummary, WalkthroughView};
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
+use crate::state::{logged, AppState};
 
 /// Enters or leaves training mode; the next command opens the matching database.
 #[tauri::command(async)]
 pub fn set_training_mode(state: State<'_, AppState>, on: bool) -> Result<bool, ApiError> {
-    let mut inner = state.lock()?;
-    inner.set_training(on);
-    inner.engine(&state.database)?;
-    Ok(inner.training())
+    let started = std::time::Instant::now();
+    let result = (|| {
+        let mut inner = state.lock()?;
+        inner.set_training(on);
+        inner.engine(&state.database)?;
+        Ok(inner.training())
+    })();
+    logged("set_training_mode", started, result)
 }
 
 /// Generates `count` fictional cases on `pack`, opened up to `max_hours_ago` hours ago so
@@ -34,7 +38,7 @@ pub fn generate_training_cases(
         min: 1,
         max: max_hours_ago.max(1),
     };
-    state.with_training(|engine, _| {
+    state.with_training("generate_training_cases", |engine, _| {
         let cases = training::generate_cases(engine, &request, Utc::now())?;
         Ok(cases.into_iter().map(|c| c.reference).collect())
     })
@@ -83,7 +87,7 @@ pub fn start_walkthrough(
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| ApiError::new(ErrorCode::Refused, format!("no scenario {id}")))?;
-    state.with_training(|engine, running| {
+    state.with_training("start_walkthrough", |engine, running| {
         let walk = Walkthrough::start(engine, scenario, Utc::now())?;
         let view = walk.beat_view(engine, &lang)?;
         *running = Some(walk);
@@ -98,7 +102,7 @@ pub fn walkthrough_goto(
     position: usize,
     lang: String,
 ) -> Result<WalkthroughView, ApiError> {
-    state.with_training(|engine, running| {
+    state.with_training("walkthrough_goto", |engine, running| {
         let walk = running.as_mut().ok_or_else(|| {
             training::TrainingError::Invalid(
                 "no walkthrough is running; start a scenario first".into(),

@@ -4,6 +4,8 @@
 // close and reopen, see a deadline overdue, restart and find everything as it was, and
 // switch language. Every screen is checked with axe-core.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { chooseRole, cli, expectAccessible, screenshot, startApp, waitReady, type App, type Browser } from "./harness";
 
 const step = (id: string) => `[data-step="${id}"]`;
@@ -220,5 +222,18 @@ describe("a team member works a case", () => {
     await b.$('[data-testid="scope-mine"]').click();
     expect(await b.$(step("protection-assessment")).isExisting()).toBe(false);
     expect(await b.$(step("register-report")).isExisting()).toBe(true);
+  });
+
+  it("keeps an app log of commands and outcomes only: no reference, fact, free text or initials", async () => {
+    const file = join(app.home, "org.caseway.desktop", "logs", "caseway.log");
+    expect(existsSync(file), `the app writes its log to ${file}`).toBe(true);
+    const log = readFileSync(file, "utf8");
+    expect(log).toContain("open_case: ok");
+    expect(log).toContain("change_step: refused");
+    expect(log).toContain("set_facts: ok");
+    for (const secret of [reference, "anna.berg", "The family speaks Swedish at home", "Investigation finished", "New information from the police", "sextortion", "12-17", "KC"]) {
+      expect(log, `the log must not contain "${secret}"`).not.toContain(secret);
+    }
+    expect(log).not.toMatch(/BH-\d{4}-[0-9A-Z]{4}/);
   });
 });
