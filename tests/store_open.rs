@@ -149,3 +149,46 @@ fn integrity_check_passes_on_a_sound_file() {
     let store = Store::open(&dir.path().join("c.sqlite3")).unwrap();
     assert!(store.integrity_problems().unwrap().is_empty());
 }
+
+#[test]
+fn no_column_can_hold_a_name_birth_date_or_personal_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite3");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(tables.contains(&"cases".to_string()));
+    let mut columns = Vec::new();
+    for t in &tables {
+        let mut stmt = conn.prepare(&format!("PRAGMA table_info({t})")).unwrap();
+        let names: Vec<String> = stmt
+            .query_map([], |r| r.get(1))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        columns.extend(names.into_iter().map(|c| format!("{t}.{c}")));
+    }
+    assert!(columns.contains(&"cases.label".to_string()), "{columns:?}");
+    for c in &columns {
+        let col = c.split('.').nth(1).unwrap();
+        let forbidden = ["name", "first_name", "last_name", "surname", "child_name"].contains(&col)
+            || [
+                "birth",
+                "dob",
+                "personnummer",
+                "ssn",
+                "personal_id",
+                "national_id",
+                "id_number",
+            ]
+            .iter()
+            .any(|w| col.contains(w));
+        assert!(!forbidden, "column {c} could hold personal data");
+    }
+}
