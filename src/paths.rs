@@ -16,6 +16,10 @@ pub fn data_dir() -> Option<PathBuf> {
 /// `caseway.sqlite3` in [`data_dir`].
 pub fn database_path(explicit: Option<PathBuf>) -> Option<PathBuf> {
     explicit
-        .or_else(|| std::env::var_os(DB_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os(DB_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .or_else(|| data_dir().map(|d| d.join("caseway.sqlite3")))
 }
