@@ -841,3 +841,45 @@ fn truncated_scenarios_never_panic_and_errors_stay_inside_the_file() {
     }
     assert!(errors > 100, "truncations are mostly refused ({errors})");
 }
+
+#[test]
+fn the_training_database_is_never_opened_as_the_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = real_db(dir.path());
+    let out = bin(
+        &real,
+        &[
+            "training",
+            "generate",
+            "--pack",
+            "barnahus-online-csa",
+            "--count",
+            "1",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let training = training::training_db_path(&real).unwrap();
+    let before = fingerprint(&training);
+
+    let listed = Command::new(env!("CARGO_BIN_EXE_caseway"))
+        .arg("--db")
+        .arg(&training)
+        .args(["case", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        listed.status.code(),
+        Some(1),
+        "opening the training file as real is refused"
+    );
+    assert!(String::from_utf8_lossy(&listed.stderr).contains("training database"));
+    assert_eq!(
+        fingerprint(&training).0,
+        before.0,
+        "and the file is left untouched"
+    );
+}

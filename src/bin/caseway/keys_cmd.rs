@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Subcommand};
 
 use caseway::pack::PackStatus;
 
@@ -71,24 +71,6 @@ fn run_keys(db: Option<PathBuf>, args: KeysArgs) -> Result<(), Failure> {
 }
 
 /// `caseway pack import|list|activate|retire`: the packs in the database.
-#[derive(Parser)]
-#[command(name = "caseway")]
-pub struct RegistryCli {
-    #[arg(long, global = true, value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    #[command(subcommand)]
-    pub command: RegistryTop,
-}
-
-#[derive(Subcommand)]
-pub enum RegistryTop {
-    /// Packs in the database.
-    Pack {
-        #[command(subcommand)]
-        command: RegistryCommand,
-    },
-}
-
 #[derive(Subcommand)]
 pub enum RegistryCommand {
     /// Import a pack file into the database. FILE.minisig must hold a signature by a trusted
@@ -109,35 +91,6 @@ pub enum RegistryCommand {
     Activate { key: String },
     /// Retire a pack version (no new cases; running cases keep it).
     Retire { key: String },
-}
-
-/// The `pack` subcommands handled here.
-const REGISTRY_COMMANDS: &[&str] = &["import", "list", "activate", "retire"];
-
-/// Whether the command line (without the program name) is `[--db PATH] pack
-/// import|list|activate|retire ...`.
-pub fn is_registry_invocation(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
-    let mut positionals = Vec::new();
-    let mut skip_value = false;
-    for a in args {
-        if skip_value {
-            skip_value = false;
-            continue;
-        }
-        let a = a.to_string_lossy().into_owned();
-        if a == "--db" {
-            skip_value = true;
-        } else if !a.starts_with('-') {
-            positionals.push(a);
-            if positionals.len() == 2 {
-                break;
-            }
-        }
-    }
-    positionals.first().map(String::as_str) == Some("pack")
-        && positionals
-            .get(1)
-            .is_some_and(|c| REGISTRY_COMMANDS.contains(&c.as_str()))
 }
 
 pub fn run_registry(db: Option<PathBuf>, command: RegistryCommand) -> ExitCode {

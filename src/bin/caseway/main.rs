@@ -33,7 +33,8 @@ struct Cli {
 enum Command {
     /// Show where Caseway keeps its data.
     Paths,
-    /// Protocol pack files: validate, show, diff, schema, sign, verify.
+    /// Protocol packs: validate, show, diff, schema, sign, verify files; import, list,
+    /// activate, retire versions in the database.
     Pack(pack_cmd::PackArgs),
     /// Cases: open, list, show, change steps and facts, migrate, close, reopen.
     Case(case_cmd::CaseArgs),
@@ -46,18 +47,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // `pack import|list|activate|retire` work on the database and live in `keys_cmd`.
-    if keys_cmd::is_registry_invocation(std::env::args_os().skip(1)) {
-        let registry = keys_cmd::RegistryCli::parse();
-        let keys_cmd::RegistryTop::Pack { command } = registry.command;
-        return keys_cmd::run_registry(registry.db, command);
-    }
     let cli = Cli::parse();
     match cli.command {
         Command::Case(args) => case_cmd::run(cli.db, args),
         Command::Db(args) => db_cmd::run(cli.db, args),
         Command::Keys(args) => keys_cmd::run(cli.db, args),
-        Command::Pack(args) => pack_cmd::run(args),
+        Command::Pack(args) => pack_cmd::run(cli.db, args),
         Command::Training(args) => training_cmd::run(cli.db, args),
         Command::Paths => {
             match caseway::paths::database_path(cli.db) {

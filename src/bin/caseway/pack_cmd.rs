@@ -51,6 +51,9 @@ pub enum Format {
 
 #[derive(Subcommand)]
 enum PackCommand {
+    /// The packs in the database: import, list, activate, retire.
+    #[command(flatten)]
+    Registry(super::keys_cmd::RegistryCommand),
     /// Check pack files; prints every error and warning with its line. Exit 0 if all are
     /// valid (warnings allowed), 1 if one is invalid, 2 if a file cannot be read.
     Validate {
@@ -100,8 +103,9 @@ enum PackCommand {
     },
 }
 
-pub fn run(args: PackArgs) -> ExitCode {
+pub fn run(db: Option<PathBuf>, args: PackArgs) -> ExitCode {
     match args.command {
+        PackCommand::Registry(command) => super::keys_cmd::run_registry(db, command),
         PackCommand::Validate { files, format } => validate(&files, format),
         PackCommand::Show { file, lang } => show(&file, lang.as_deref()),
         PackCommand::Diff { old, new, format } => diff(&old, &new, format),
