@@ -113,6 +113,8 @@ broken! {
     p018_invalid_value => "P018",
     p019_invalid_duration => "P019",
     p020_invalid_anchor => "P020",
+    p021_unknown_milestone => "P021",
+    p022_duplicate_milestone => "P022",
     p101_missing_translation => "P101",
     p102_depends_on_inapplicable => "P102",
     p103_unused_role => "P103",
@@ -155,6 +157,19 @@ fn unknown_field_hint_suggests_the_right_name() {
     let text = std::fs::read_to_string(fixture_for("P002")).unwrap();
     let d = pack::parse_pack("x.toml", &text).unwrap_err();
     assert_eq!(d[0].hint, "did you mean `priority`?");
+}
+
+#[test]
+fn milestone_diagnostics_name_the_fix() {
+    let text = std::fs::read_to_string(fixture_for("P021")).unwrap();
+    let d = pack::parse_pack("x.toml", &text).unwrap_err();
+    assert_eq!(d[0].hint, "did you mean \"forensic-interview\"?");
+    let text = std::fs::read_to_string(fixture_for("P022")).unwrap();
+    let d = pack::parse_pack("x.toml", &text).unwrap_err();
+    assert_eq!(
+        d[0].message,
+        "milestone `therapy-start` of step `notify-social-services` is already claimed by step `register-report`"
+    );
 }
 
 #[test]

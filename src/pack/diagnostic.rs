@@ -67,6 +67,10 @@ pub mod code {
     pub const INVALID_DURATION: &str = "P019";
     /// A deadline anchor is not `opened`, a step id or `fact:ID` of a number fact.
     pub const INVALID_ANCHOR: &str = "P020";
+    /// A step's `milestone` is not one of the milestones the statistics know.
+    pub const UNKNOWN_MILESTONE: &str = "P021";
+    /// Two steps claim the same `milestone`.
+    pub const DUPLICATE_MILESTONE: &str = "P022";
 
     /// Warning: a text lacks one of the pack's languages.
     pub const MISSING_TRANSLATION: &str = "P101";
@@ -126,6 +130,16 @@ pub mod code {
             INVALID_ANCHOR,
             super::Severity::Error,
             "invalid deadline anchor",
+        ),
+        (
+            UNKNOWN_MILESTONE,
+            super::Severity::Error,
+            "unknown milestone",
+        ),
+        (
+            DUPLICATE_MILESTONE,
+            super::Severity::Error,
+            "milestone claimed by two steps",
         ),
         (
             MISSING_TRANSLATION,

@@ -328,6 +328,13 @@ pub fn diff(old: &Pack, new: &Pack) -> PackDiff {
                     .join(", ")
             };
             f.cmp("record", rec(&o.record), rec(&n.record), true);
+            let milestone = |m: Option<Milestone>| m.map_or("", |m| m.as_str()).to_string();
+            f.cmp(
+                "milestone",
+                milestone(o.milestone),
+                milestone(n.milestone),
+                false,
+            );
             f.out
         },
     );

@@ -345,12 +345,56 @@ pub struct Step {
     pub due: Option<Due>,
     pub references: Vec<Reference>,
     pub record: Vec<RecordField>,
+    /// The milestone of the case this step marks when it is done, for the statistics
+    /// (`None` for most steps). At most one step of a pack claims each milestone.
+    pub milestone: Option<Milestone>,
 }
 
 impl Step {
     /// Whether the step applies to a case with these facts (no `when` = always).
     pub fn applies(&self, facts: &Facts) -> bool {
         self.when.as_ref().is_none_or(|c| c.eval(facts))
+    }
+}
+
+/// A point in a case the anonymised statistics measure from the opening of the case:
+/// the step that marks it is named in the pack with `milestone = "..."`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Milestone {
+    /// The forensic interview of the child was held.
+    ForensicInterview,
+    /// The medical examination was made.
+    MedicalExamination,
+    /// Crisis support or therapy started (the first session).
+    TherapyStart,
+}
+
+impl Milestone {
+    /// Every milestone, in the order the statistics report them.
+    pub const ALL: [Milestone; 3] = [
+        Milestone::ForensicInterview,
+        Milestone::MedicalExamination,
+        Milestone::TherapyStart,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Milestone::ForensicInterview => "forensic-interview",
+            Milestone::MedicalExamination => "medical-examination",
+            Milestone::TherapyStart => "therapy-start",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Milestone::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+impl Pack {
+    /// The step that marks `milestone`, if the pack names one.
+    pub fn milestone_step(&self, milestone: Milestone) -> Option<&Step> {
+        self.steps.iter().find(|s| s.milestone == Some(milestone))
     }
 }
 

@@ -180,6 +180,20 @@ pub struct StepDoc {
     /// Fields recorded when the step is done.
     #[serde(default)]
     pub record: Vec<RecordDoc>,
+    /// The case milestone this step marks when done, for the anonymised statistics (days
+    /// from opening). At most one step per milestone.
+    pub milestone: Option<MilestoneDoc>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MilestoneDoc {
+    /// The forensic interview of the child was held.
+    ForensicInterview,
+    /// The medical examination was made.
+    MedicalExamination,
+    /// Crisis support or therapy started (first session).
+    TherapyStart,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -213,6 +213,7 @@ pub(crate) mod fields {
         ("due", false),
         ("references", false),
         ("record", false),
+        ("milestone", false),
     ];
     pub const DUE: &[(&str, bool)] = &[("within", true), ("from", false)];
     pub const REFERENCE: &[(&str, bool)] = &[("label", true), ("url", false)];
@@ -299,6 +300,7 @@ struct StepSrc {
     id_span: Range<usize>,
     after: Vec<Located<String>>,
     due_from: Option<Located<String>>,
+    milestone: Option<Range<usize>>,
 }
 
 impl<'s> Builder<'s> {
@@ -1162,6 +1164,24 @@ impl<'s> Builder<'s> {
             .as_ref()
             .and_then(|w| self.condition(w, facts, &what));
         let after = self.string_list(t, "after", &what);
+        let milestone_src = self.string(t, "milestone", &what);
+        let milestone = milestone_src.as_ref().and_then(|m| {
+            let found = Milestone::parse(&m.value);
+            if found.is_none() {
+                let names: Vec<&str> = Milestone::ALL.iter().map(|m| m.as_str()).collect();
+                let hint = match did_you_mean(&m.value, names.iter().copied()) {
+                    Some(c) => format!("did you mean \"{c}\"?"),
+                    None => format!("use one of: {}", names.join(", ")),
+                };
+                self.sink.error(
+                    code::UNKNOWN_MILESTONE,
+                    m.span.clone(),
+                    format!("`{}` is not a milestone ({what})", m.value),
+                    hint,
+                );
+            }
+            found
+        });
 
         let mut due = None;
         let mut due_from = None;
@@ -1293,6 +1313,7 @@ impl<'s> Builder<'s> {
                 })
                 .collect(),
             due_from,
+            milestone: milestone_src.map(|m| m.span),
         };
         let mut support_ids: Vec<String> = Vec::new();
         for s in support {
@@ -1321,6 +1342,7 @@ impl<'s> Builder<'s> {
                 due,
                 references,
                 record,
+                milestone,
             },
             src,
         ))
@@ -1458,6 +1480,30 @@ impl<'s> Builder<'s> {
                 index.insert(step.id.clone(), steps.len());
                 steps.push(step);
                 srcs.push(src);
+            }
+        }
+
+        // Each milestone is marked by one step at most.
+        let mut claimed: HashMap<Milestone, usize> = HashMap::new();
+        for (i, (step, src)) in steps.iter().zip(&srcs).enumerate() {
+            let (Some(m), Some(span)) = (step.milestone, &src.milestone) else {
+                continue;
+            };
+            match claimed.get(&m) {
+                Some(&first) => self.sink.error(
+                    code::DUPLICATE_MILESTONE,
+                    span.clone(),
+                    format!(
+                        "milestone `{}` of step `{}` is already claimed by step `{}`",
+                        m.as_str(),
+                        step.id,
+                        steps[first].id
+                    ),
+                    "keep `milestone` on the one step that marks it; the statistics measure the days to that step",
+                ),
+                None => {
+                    claimed.insert(m, i);
+                }
             }
         }
 
