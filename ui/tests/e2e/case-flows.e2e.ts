@@ -86,7 +86,7 @@ describe("a team member works a case", () => {
     expect(await b.$(`${step("confirm-case-facts")} [data-testid="waits-for"]`).isExisting()).toBe(false);
     await act(b, "confirm-case-facts", "done");
     await waitState(b, "confirm-case-facts", "done");
-    await b.execute(() => window.scrollTo(0, 0));
+    await b.execute(() => document.querySelector('[data-testid="tab-checklist"]')?.scrollIntoView());
     await screenshot(b, "checklist");
   });
 
