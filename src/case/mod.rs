@@ -10,6 +10,7 @@
 mod engine;
 mod inspect;
 mod state;
+mod stats;
 mod view;
 
 pub use engine::{
@@ -120,6 +121,8 @@ pub enum CaseError {
     NothingToUndo(String),
     #[error("could not generate a unique case reference; try again")]
     NoReference,
+    #[error("statistics export refused: {0}")]
+    Stats(#[from] crate::privacy::stats::StatsError),
 }
 
 impl CaseError {

@@ -12,6 +12,7 @@ mod case_cmd;
 mod db_cmd;
 mod keys_cmd;
 mod pack_cmd;
+mod stats_cmd;
 mod training_cmd;
 
 #[derive(Parser)]
@@ -44,6 +45,8 @@ enum Command {
     Keys(keys_cmd::KeysArgs),
     /// Training mode: a separate database, fictional cases, scenario walkthroughs, reset.
     Training(training_cmd::TrainingArgs),
+    /// Anonymised statistics of the real cases: export for regional data collection.
+    Stats(stats_cmd::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => keys_cmd::run(cli.db, args),
         Command::Pack(args) => pack_cmd::run(cli.db, args),
         Command::Training(args) => training_cmd::run(cli.db, args),
+        Command::Stats(args) => stats_cmd::run(cli.db, args),
         Command::Paths => {
             match caseway::paths::database_path(cli.db) {
                 Some(p) => println!("database: {}", p.display()),
