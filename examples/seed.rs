@@ -6,7 +6,7 @@
 //! 200-step case on its last line.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use caseway::case::{Actor, Engine, NewCase, StepChangeRequest, StepState};
@@ -63,7 +63,7 @@ fn pack_with_steps(steps: usize) -> String {
     s
 }
 
-fn seed(db: &PathBuf, cases: usize) -> Result<String, Box<dyn std::error::Error>> {
+fn seed(db: &Path, cases: usize) -> Result<String, Box<dyn std::error::Error>> {
     let now = Utc::now();
     let mut engine = Engine::open(db, now)?;
     let shipped = engine.resolve_pack("barnahus-online-csa")?;
