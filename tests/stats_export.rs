@@ -636,3 +636,39 @@ fn refusals_and_usage_errors_have_their_exit_codes() {
     );
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn the_training_database_is_not_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("caseway.sqlite3");
+    let engine = caseway::training::open_training(&real, t(EXPORT_AT)).unwrap();
+    let from = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let to = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+    let err = engine
+        .stats_export(&StatsOptions::new(from, to, t(EXPORT_AT)))
+        .unwrap_err();
+    assert!(
+        matches!(err, caseway::case::CaseError::TrainingStats(_)),
+        "{err}"
+    );
+    assert!(err.is_refusal());
+
+    let training_path = caseway::training::training_db_path(&real).unwrap();
+    let out = dir.path().join("out.csv");
+    let o = run_at(
+        &training_path,
+        EXPORT_AT,
+        &[
+            "stats",
+            "export",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!out.exists());
+}

@@ -123,6 +123,8 @@ pub enum CaseError {
     NoReference,
     #[error("statistics export refused: {0}")]
     Stats(#[from] crate::privacy::stats::StatsError),
+    #[error("{0} is the training database: its cases are fictional and are not exported; export from the real database")]
+    TrainingStats(std::path::PathBuf),
 }
 
 impl CaseError {

@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::OptionalExtension;
 
 use crate::pack::{FactKind, Milestone, Pack};
 use crate::privacy::stats::{
@@ -99,9 +100,20 @@ fn stats_case(pack: &Pack, case: &CaseRow, rows: &HashMap<String, StepRow>) -> S
 impl Engine {
     /// The real (not training) cases opened from `from` to `to` (inclusive, UTC dates),
     /// as records for [`crate::privacy::stats::aggregate`], oldest first. Holds no
-    /// reference, label, note, reason or record value.
+    /// reference, label, note, reason or record value. Refused on the training database
+    /// ([`CaseError::TrainingStats`]).
     pub fn stats_cases(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<StatsCase>, CaseError> {
         let (cases, steps) = self.store().read(|tx| {
+            let marker: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM meta WHERE key = ?1",
+                    [crate::training::MARKER_KEY],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if marker.as_deref() == Some(crate::training::MARKER_VALUE) {
+                return Err(CaseError::TrainingStats(self.store().path().to_path_buf()));
+            }
             let mut stmt = tx.prepare(
                 "SELECT reference, pack_key, status, facts, opened_at FROM cases
                  WHERE training = 0 ORDER BY opened_at, reference",
