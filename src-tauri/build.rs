@@ -31,6 +31,8 @@ fn main() {
             "list_scenarios",
             "start_walkthrough",
             "walkthrough_goto",
+            "stats_preview",
+            "stats_save",
         ]),
     ))
     .expect("failed to run tauri-build");

@@ -833,3 +833,70 @@ impl From<&caseway::training::BeatView> for WalkthroughView {
         }
     }
 }
+
+/// One row of a statistics table: pack version, period, and the cells as shown (`<k`, `x`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct StatsRowView {
+    pub pack: String,
+    pub period: String,
+    pub cells: Vec<String>,
+}
+
+/// One statistics table.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct StatsTableView {
+    pub id: String,
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<StatsRowView>,
+}
+
+/// The anonymised statistics an export would contain.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct StatsPreview {
+    #[ts(type = "number")]
+    pub k: u64,
+    pub tables: Vec<StatsTableView>,
+}
+
+impl From<&caseway::privacy::stats::StatsReport> for StatsPreview {
+    fn from(r: &caseway::privacy::stats::StatsReport) -> Self {
+        StatsPreview {
+            k: r.k,
+            tables: r
+                .tables
+                .iter()
+                .map(|t| StatsTableView {
+                    id: t.id.clone(),
+                    title: t.title.clone(),
+                    columns: t.columns.clone(),
+                    rows: t
+                        .rows
+                        .iter()
+                        .map(|row| StatsRowView {
+                            pack: row.pack.clone(),
+                            period: row.period.clone(),
+                            cells: row.cells.iter().map(|c| c.to_string()).collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What to export.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct StatsQuery {
+    /// First and last opening day, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    #[ts(type = "number")]
+    pub k: u64,
+    /// `month` or `quarter`.
+    pub period: String,
+}

@@ -5,6 +5,7 @@ pub mod coordinator;
 pub mod dto;
 pub mod error;
 pub mod state;
+pub mod statistics;
 pub mod training;
 
 use std::sync::OnceLock;
@@ -46,6 +47,8 @@ macro_rules! app_commands {
             training::list_scenarios,
             training::start_walkthrough,
             training::walkthrough_goto,
+            statistics::stats_preview,
+            statistics::stats_save,
         ]
     };
 }

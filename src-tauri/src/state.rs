@@ -46,7 +46,11 @@ impl Inner {
             self.engine = Some(if self.training {
                 training::open_training(real, now)?
             } else {
-                training::ensure_real_database(real)?;
+                // Never real work in the training database; a file that cannot be probed is
+                // left to `Engine::open`, which says what is wrong with it.
+                if let Ok(training::DatabaseKind::Training) = training::database_kind(real) {
+                    return Err(TrainingError::IsTraining(real.to_path_buf()).into());
+                }
                 Engine::open(real, now)?
             });
         }

@@ -68,6 +68,8 @@ function mockBackend(overrides: Partial<Backend>): Backend {
     listScenarios: unexpected("listScenarios"),
     startWalkthrough: unexpected("startWalkthrough"),
     walkthroughGoto: unexpected("walkthroughGoto"),
+    statsPreview: unexpected("statsPreview"),
+    statsSave: unexpected("statsSave"),
     ...overrides,
   };
 }

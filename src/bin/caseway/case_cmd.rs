@@ -97,14 +97,13 @@ pub fn open_engine(db: Option<PathBuf>, now: DateTime<Utc>) -> Result<Engine, Fa
     let path = caseway::paths::database_path(db).ok_or_else(|| {
         Failure::usage("no home directory found; pass --db PATH or set CASEWAY_DB")
     })?;
-    // Real cases never go into the training database.
-    caseway::training::ensure_real_database(&path).map_err(|e| {
-        if e.is_refusal() {
-            Failure::refused(e.to_string())
-        } else {
-            Failure::usage(e.to_string())
-        }
-    })?;
+    // Real cases never go into the training database. A file that cannot be probed is left
+    // to `Engine::open`, which says what is wrong with it.
+    if let Ok(caseway::training::DatabaseKind::Training) = caseway::training::database_kind(&path) {
+        return Err(Failure::refused(
+            caseway::training::TrainingError::IsTraining(path).to_string(),
+        ));
+    }
     Ok(Engine::open(&path, now)?)
 }
 

@@ -18,6 +18,8 @@ import type { PackInspectionView } from "./bindings/PackInspectionView";
 import type { ScenarioSummary } from "./bindings/ScenarioSummary";
 import type { SigningKey } from "./bindings/SigningKey";
 import type { WalkthroughView } from "./bindings/WalkthroughView";
+import type { StatsPreview } from "./bindings/StatsPreview";
+import type { StatsQuery } from "./bindings/StatsQuery";
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
@@ -49,6 +51,10 @@ export interface Backend {
   listScenarios(lang: string): Promise<ScenarioSummary[]>;
   startWalkthrough(id: string, lang: string): Promise<WalkthroughView>;
   walkthroughGoto(position: number, lang: string): Promise<WalkthroughView>;
+  // Statistics
+  statsPreview(query: StatsQuery): Promise<StatsPreview>;
+  /** Saves the export where the user chooses; the file written, or null when cancelled. */
+  statsSave(query: StatsQuery, format: "csv" | "json"): Promise<string | null>;
   /** Tells the shell the first screen with data is on screen (startup measurement). */
   uiReady?(): Promise<void>;
 }
@@ -101,6 +107,8 @@ const tauriBackend: Backend = {
   listScenarios: (lang) => call("list_scenarios", { lang }),
   startWalkthrough: (id, lang) => call("start_walkthrough", { id, lang }),
   walkthroughGoto: (position, lang) => call("walkthrough_goto", { position, lang }),
+  statsPreview: (query) => call("stats_preview", { query }),
+  statsSave: (query, format) => call("stats_save", { query, format }),
 };
 
 let current: Backend = tauriBackend;

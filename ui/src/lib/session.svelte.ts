@@ -35,7 +35,8 @@ export type View =
   | { name: "case"; reference: string; tab?: CaseTab }
   | { name: "packs" }
   | { name: "training" }
-  | { name: "walkthrough" };
+  | { name: "walkthrough" }
+  | { name: "statistics" };
 export type CaseTab = "checklist" | "timeline" | "summary";
 
 class Navigation {
