@@ -424,7 +424,8 @@ mod tests {
     #[test]
     fn every_field_is_covered_by_the_hash() {
         let base = sample().compute_hash();
-        let edits: Vec<Box<dyn Fn(&mut Event)>> = vec![
+        type Edit = Box<dyn Fn(&mut Event)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|e| e.seq += 1),
             Box::new(|e| e.reference = None),
             Box::new(|e| e.at.push('x')),
