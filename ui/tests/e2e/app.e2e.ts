@@ -29,6 +29,10 @@ describe("the app starts", () => {
     expect(await app.browser.$("main h1").getText()).toBe("Cases");
     expect(await app.browser.$('[data-testid="case-list"]').isDisplayed()).toBe(true);
     expect(await app.browser.$('[data-testid="acting-as"]').getText()).toContain("Police");
+    // The shipped pack's newest active version is the protocol in force.
+    expect(await app.browser.$('[data-testid="active-pack"]').getText()).toContain(
+      "Online child sexual abuse: interagency Barnahus protocol (1.1.0)",
+    );
   });
 
   it("shows what the engine answered over IPC: its version and the database in use", async () => {

@@ -246,4 +246,5 @@ export const en = {
   statsSaved: "Saved to {path}.",
   statsEmpty: "No case opened in this period.",
   colPeriod: "Period",
+  activePack: "Protocol in force: {title} ({version})",
 };

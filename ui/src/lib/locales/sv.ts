@@ -242,4 +242,5 @@ export const sv: typeof en = {
   statsSaved: "Sparat i {path}.",
   statsEmpty: "Inga ärenden öppnade under perioden.",
   colPeriod: "Period",
+  activePack: "Gällande protokoll: {title} ({version})",
 };
