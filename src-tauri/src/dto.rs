@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use caseway::case::{CaseSummary, CaseView, HistoryEntry, NextAction, StepView};
+use caseway::case::{CaseSummary, CaseView, HistoryEntry, StepView};
 use caseway::pack::{FactKind, FactValue, Pack, Text};
 use caseway::store::{Event, PackRecord};
 use serde::{Deserialize, Serialize};
@@ -385,30 +385,6 @@ impl From<&StepView> for CaseStep {
     }
 }
 
-/// A step that can be acted on now.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../ui/src/lib/bindings/")]
-pub struct NextStep {
-    pub step: String,
-    pub role: String,
-    pub state: String,
-    pub due: Option<String>,
-    pub overdue: bool,
-}
-
-impl From<&NextAction> for NextStep {
-    fn from(a: &NextAction) -> Self {
-        NextStep {
-            step: a.step.clone(),
-            role: a.role.clone(),
-            state: state_name(&a.state),
-            due: a.due.map(|d| d.to_rfc3339()),
-            overdue: a.overdue,
-        }
-    }
-}
-
 /// Everything the case screen shows.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -469,7 +445,6 @@ pub struct CaseLine {
     pub next_due: Option<String>,
     /// Steps the acting role can act on now.
     pub my_open_steps: u32,
-    pub next_actions: Vec<NextStep>,
 }
 
 impl CaseLine {
@@ -496,7 +471,6 @@ impl CaseLine {
                 .iter()
                 .filter(|a| role.is_none_or(|r| a.role == r))
                 .count() as u32,
-            next_actions: c.next_actions.iter().map(NextStep::from).collect(),
         }
     }
 }

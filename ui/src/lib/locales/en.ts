@@ -247,4 +247,5 @@ export const en = {
   statsEmpty: "No case opened in this period.",
   colPeriod: "Period",
   activePack: "Protocol in force: {title} ({version})",
+  showMore: "Show more ({shown} of {total} shown)",
 };

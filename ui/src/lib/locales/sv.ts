@@ -243,4 +243,5 @@ export const sv: typeof en = {
   statsEmpty: "Inga ärenden öppnade under perioden.",
   colPeriod: "Period",
   activePack: "Gällande protokoll: {title} ({version})",
+  showMore: "Visa fler ({shown} av {total} visas)",
 };
