@@ -51,6 +51,22 @@ describe("the app starts", () => {
     expect(await app.browser.$("main h1").getText()).toBe("Cases");
   });
 
+  it("runs under the strict content security policy: remote loads and inline scripts are blocked", async () => {
+    const violations = await app.browser.executeAsync((done: (v: string[]) => void) => {
+      const seen: string[] = [];
+      document.addEventListener("securitypolicyviolation", (e) => seen.push(e.effectiveDirective));
+      const img = new Image();
+      img.src = "https://example.org/pixel.png";
+      const script = document.createElement("script");
+      script.textContent = "window.__inlineRan = true;";
+      document.body.appendChild(script);
+      setTimeout(() => done(seen), 500);
+    });
+    expect(violations).toContain("img-src");
+    expect(violations.some((d) => d.startsWith("script-src"))).toBe(true);
+    expect(await app.browser.execute(() => "__inlineRan" in window)).toBe(false);
+  });
+
   it("has no serious or critical accessibility violations on the case list", async () => {
     await expectAccessible(app.browser, "the case list");
     await screenshot(app.browser, "case-list-empty");
