@@ -2,7 +2,8 @@
 // scripts/bench-app under Xvfb; see docs/performance.md). No dependencies beyond Node:
 // it speaks classic WebDriver to tauri-driver over 127.0.0.1 and reads memory from /proc.
 //
-// node bench/bench-app.mjs --app BIN --baseline BIN --db SEEDED_DB --case REFERENCE [--runs 7]
+// node bench/bench-app.mjs --app BIN --baseline BIN --db SEEDED_DB --case REFERENCE
+//   [--db-one DB_WITH_ONE_CASE] [--runs 7]
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
@@ -15,6 +16,7 @@ const { values: opt } = parseArgs({
     app: { type: "string" },
     baseline: { type: "string" },
     db: { type: "string" },
+    "db-one": { type: "string" },
     case: { type: "string" },
     runs: { type: "string", default: "7" },
     actions: { type: "string", default: "10" },
@@ -78,21 +80,26 @@ function field(text, name) {
   return m ? Number(m[1]) : 0;
 }
 
-/** PSS now and peak RSS (VmHWM), in KiB, summed over the process and its descendants. */
+/** PSS now and peak RSS (VmHWM), in KiB, summed over the process and its descendants;
+ * `byName` has the PSS of each process by its command name. */
 function memory(root) {
   let pss = 0;
   let hwm = 0;
   const names = [];
+  const byName = {};
   for (const pid of tree(root)) {
     try {
-      pss += field(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss");
+      const p = field(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss");
       hwm += field(readFileSync(`/proc/${pid}/status`, "utf8"), "VmHWM");
-      names.push(readFileSync(`/proc/${pid}/comm`, "utf8").trim());
+      const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      pss += p;
+      names.push(name);
+      byName[name] = (byName[name] ?? 0) + p;
     } catch {
       /* gone */
     }
   }
-  return { pss, hwm, names };
+  return { pss, hwm, names, byName };
 }
 
 /** Samples the tree's PSS every 100 ms until stopped; returns the highest sum seen. */
@@ -345,12 +352,14 @@ const homeDirect = join(work, "home-direct");
 const homeWd = join(work, "home-webdriver");
 const dbDirect = join(work, "direct.sqlite3");
 const dbWd = join(work, "webdriver.sqlite3");
+const dbOne = join(work, "one-case.sqlite3");
 copyFileSync(opt.db, dbDirect);
+if (opt["db-one"]) copyFileSync(opt["db-one"], dbOne);
 copyFileSync(opt.db, dbWd);
 const envOf = (home, db) => ({ CASEWAY_DB: db, XDG_DATA_HOME: home, XDG_CACHE_HOME: join(home, "cache") });
 
 const driver = await startDriver(envOf(homeWd, dbWd));
-const result = { startApp: [], startBase: [], insideApp: [], insideBase: [], memListApp: [], memListBase: [], memCaseApp: [], peakCaseApp: [], hwmCaseApp: [], memBase: [], peakBase: [], hwmBase: [], render: [], renderDom: [], action: [], actionDom: [] };
+const result = { startOne: [], memOne: [], memAppProc: [], memBaseProc: [], memAppWeb: [], memBaseWeb: [], startApp: [], startBase: [], insideApp: [], insideBase: [], memListApp: [], memListBase: [], memCaseApp: [], peakCaseApp: [], hwmCaseApp: [], memBase: [], peakBase: [], hwmBase: [], render: [], renderDom: [], action: [], actionDom: [] };
 try {
   // Warm-up (not counted): the role is remembered in each data folder, caches are filled.
   log("warm-up");
@@ -382,6 +391,15 @@ try {
     result.startBase.push(b.wall);
     result.insideBase.push(b.inside);
     result.memListBase.push(b.mem.pss);
+    result.memAppProc.push(a.mem.byName["caseway-app"] ?? 0);
+    result.memBaseProc.push(b.mem.byName["baseline-app"] ?? 0);
+    result.memAppWeb.push(a.mem.byName["WebKitWebProces"] ?? 0);
+    result.memBaseWeb.push(b.mem.byName["WebKitWebProces"] ?? 0);
+    if (opt["db-one"]) {
+      const one = await startup(opt.app, envOf(homeDirect, dbOne));
+      result.startOne.push(one.wall);
+      result.memOne.push(one.mem.pss);
+    }
 
     const w = await appSession(driver, opt.case);
     result.memCaseApp.push(w.mem.pss);
@@ -408,7 +426,7 @@ try {
 }
 
 const size = (p) => statSync(p).size;
-const S = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, spread(v)]));
+const S = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, v.length ? spread(v) : null]));
 const lines = [
   `| Measure | Unit | Caseway: median (min–max) | Baseline: median (min–max) | Ratio | Target |`,
   `|---|---|---|---|---|---|`,
@@ -418,6 +436,14 @@ const lines = [
   row("Peak memory during that session (highest PSS sample, whole tree)", "MiB", S.peakCaseApp, S.peakBase, 1.3),
   row("Peak resident memory (VmHWM summed over the tree)", "MiB", S.hwmCaseApp, S.hwmBase, 1.3),
   row("Memory at ready with 1,000 cases listed (PSS, whole tree, no WebDriver)", "MiB", S.memListApp, S.memListBase, 1.3),
+  row("… of which the app process itself", "MiB", S.memAppProc, S.memBaseProc, null),
+  row("… of which the web process", "MiB", S.memAppWeb, S.memBaseWeb, null),
+  ...(S.startOne
+    ? [
+        row("Start-up to ready, database with one case (measured outside)", "ms", S.startOne, S.startBase, 1.3),
+        row("Memory at ready, database with one case (PSS, whole tree)", "MiB", S.memOne, S.memListBase, 1.3),
+      ]
+    : []),
   row("Step action: click → saved → re-rendered (to next frame)", "ms", S.action, null, 50),
   row("200-step checklist: click in the list → 200 steps rendered (to next frame)", "ms", S.render, null, 100),
   row("200-step checklist: same, until the DOM holds them", "ms", S.renderDom, null, 100),

@@ -1,7 +1,7 @@
 //! Case list benchmarks over a database of 10,000 cases opened through the engine (so every
 //! case has its step rows and audit chain, as in real use): the list the window shows, its
-//! filters, one case's full view, a bare SQLite read of the same rows as the floor, and the
-//! statistics export over 10,000 cases.
+//! filters, one case's full view, opening the engine on it, a bare SQLite read of the same
+//! rows as the floor, and the statistics export over 10,000 cases.
 //!
 //! Run: `cargo bench --bench cases` (add `-- --measurement-time 3` for a quick run).
 
@@ -98,6 +98,10 @@ fn list_and_view(c: &mut Criterion) {
     };
     g.bench_function("list_overdue_for_a_role", |b| {
         b.iter(|| engine.case_list(&mine_overdue, now).unwrap())
+    });
+    // What the app does on its first command: open the database, check the shipped packs.
+    g.bench_function("engine_open", |b| {
+        b.iter(|| Engine::open(&path, now).unwrap())
     });
     g.bench_function("case_view_summary", |b| {
         b.iter(|| engine.case_view(&newest, now).unwrap())
