@@ -236,7 +236,8 @@ async function until(s, script, what) {
 }
 
 // In-page measurements: performance.now() around a click, until a MutationObserver sees the
-// expected DOM, then until the next animation frame (the frame that paints it). The check is
+// expected DOM, then until the next animation frame callback (the start of the frame that
+// shows it). The check is
 // spliced into the script text: scripts sent over WebDriver are not subject to the page's
 // CSP, but an eval inside them would be.
 function measureScript(clickSelector, doneExpression) {
@@ -277,12 +278,19 @@ async function appSession(driver, reference) {
       await s.exec(`localStorage.setItem("caseway.role", "${ROLE}"); location.reload();`);
       await sleep(500);
     }
-    const listed = `document.querySelectorAll('[data-testid="case-row"]').length >= 1000`;
+    // The list draws the most urgent rows first (100 at a time): wait until it is drawn,
+    // then find the 200-step case through the search box, as a user would.
+    const listed = `document.querySelectorAll('[data-testid="case-row"]').length >= 100`;
     const caseButton = `[data-testid="case-row"][data-reference="${reference}"] button`;
     const checklistShown = `document.querySelectorAll('[data-testid="checklist"] [data-testid="step"]').length >= 200`;
     const renders = [];
     for (let i = 0; i < OPENS; i++) {
-      await until(s, `return ${listed}`, "the case list with 1,000 cases");
+      await until(s, `return ${listed}`, "the case list");
+      await s.exec(
+        `const i = document.querySelector('[data-testid="search"]'); i.value = arguments[0]; i.dispatchEvent(new Event("input", { bubbles: true }));`,
+        [reference],
+      );
+      await until(s, `return !!document.querySelector('${caseButton}')`, "the 200-step case in the list");
       renders.push(await measure(s, caseButton, checklistShown));
       if (i + 1 < OPENS) {
         await s.exec(`document.querySelector("main p.noprint button.link").click()`);
@@ -430,12 +438,12 @@ const S = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, v.length
 const lines = [
   `| Measure | Unit | Caseway: median (min–max) | Baseline: median (min–max) | Ratio | Target |`,
   `|---|---|---|---|---|---|`,
-  row("Start-up to ready, 1,000 cases listed (process start → `ready` line, measured outside)", "ms", S.startApp, S.startBase, 1.3),
+  row("Start-up to ready, 1,000 cases in the database, the list drawn (process start → `ready` line, measured outside)", "ms", S.startApp, S.startBase, 1.3),
   row("Start-up, as the app measures it (first line of `main` → `ready`)", "ms", S.insideApp, S.insideBase, null),
   row("Memory after opening the 200-step case and 10 step actions (PSS, whole process tree)", "MiB", S.memCaseApp, S.memBase, 1.3),
   row("Peak memory during that session (highest PSS sample, whole tree)", "MiB", S.peakCaseApp, S.peakBase, 1.3),
   row("Peak resident memory (VmHWM summed over the tree)", "MiB", S.hwmCaseApp, S.hwmBase, 1.3),
-  row("Memory at ready with 1,000 cases listed (PSS, whole tree, no WebDriver)", "MiB", S.memListApp, S.memListBase, 1.3),
+  row("Memory at ready with 1,000 cases in the database (PSS, whole tree, no WebDriver)", "MiB", S.memListApp, S.memListBase, 1.3),
   row("… of which the app process itself", "MiB", S.memAppProc, S.memBaseProc, null),
   row("… of which the web process", "MiB", S.memAppWeb, S.memBaseWeb, null),
   ...(S.startOne
