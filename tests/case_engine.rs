@@ -1076,3 +1076,32 @@ fn check_finds_a_pack_text_changed_behind_its_hash() {
         "{report:?}"
     );
 }
+
+#[test]
+fn the_list_counts_actionable_steps_per_role_with_or_without_the_action_lists() {
+    let (_dir, _path, mut engine) = setup();
+    let reference = open(&mut engine, online_contact());
+    let full = engine.case_list(&CaseFilter::default(), t0()).unwrap();
+    let counts = engine
+        .case_list(
+            &CaseFilter {
+                counts_only: true,
+                ..Default::default()
+            },
+            t0(),
+        )
+        .unwrap();
+    let (full, counts) = (&full[0], &counts[0]);
+    assert_eq!(full.reference, reference);
+    assert!(!full.next_actions.is_empty());
+    assert!(
+        counts.next_actions.is_empty(),
+        "counts only: no action lists"
+    );
+    let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+    for a in &full.next_actions {
+        *expected.entry(a.role.clone()).or_default() += 1;
+    }
+    assert_eq!(full.actionable_by_role, expected);
+    assert_eq!(counts.actionable_by_role, expected);
+}

@@ -53,6 +53,7 @@ pub fn case_list(state: State<'_, AppState>, query: CaseQuery) -> Result<Vec<Cas
         status: CaseStatus::parse(&query.status),
         overdue_only: query.overdue_only,
         role: query.role.clone().filter(|_| query.mine_only),
+        counts_only: true,
     };
     state.with_engine("case_list", |e| {
         e.case_list(&filter, Utc::now())?

@@ -466,11 +466,10 @@ impl CaseLine {
             overdue_steps: c.overdue_steps,
             due_soon_steps: c.due_soon_steps,
             next_due: c.next_due.map(|d| d.to_rfc3339()),
-            my_open_steps: c
-                .next_actions
-                .iter()
-                .filter(|a| role.is_none_or(|r| a.role == r))
-                .count() as u32,
+            my_open_steps: match role {
+                Some(r) => c.actionable_by_role.get(r).copied().unwrap_or(0),
+                None => c.actionable_by_role.values().sum(),
+            },
         }
     }
 }

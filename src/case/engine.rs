@@ -71,6 +71,9 @@ pub struct CaseFilter {
     pub overdue_only: bool,
     /// Only cases where this role has a next action; their next actions are this role's.
     pub role: Option<String>,
+    /// Leave `next_actions` empty and give only `actionable_by_role` (a screen that shows
+    /// counts need not pay for building every action of every case).
+    pub counts_only: bool,
 }
 
 /// What a change of facts did to the case's steps.
@@ -999,8 +1002,19 @@ impl Engine {
             if filter.overdue_only && overdue == 0 {
                 continue;
             }
-            let actions =
-                view::next_actions(&case.reference, &pack, &cores, open, filter.role.as_deref());
+            let mut actionable_by_role: BTreeMap<String, u32> = BTreeMap::new();
+            if open {
+                for (s, c) in pack.steps.iter().zip(&cores) {
+                    if c.actionable() {
+                        *actionable_by_role.entry(s.role.clone()).or_default() += 1;
+                    }
+                }
+            }
+            let actions = if filter.counts_only {
+                Vec::new()
+            } else {
+                view::next_actions(&case.reference, &pack, &cores, open, filter.role.as_deref())
+            };
             let pack_ref = refs
                 .entry(case.pack_key.clone())
                 .or_insert_with(|| PackRef::of(&pack))
@@ -1020,6 +1034,7 @@ impl Engine {
                     .filter_map(|c| c.due)
                     .min(),
                 next_actions: actions,
+                actionable_by_role,
                 reference: case.reference,
                 label: case.label,
             });

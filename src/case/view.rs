@@ -169,8 +169,10 @@ pub struct CaseSummary {
     /// The earliest deadline among unfinished applicable steps.
     pub next_due: Option<DateTime<Utc>>,
     /// The steps that can be acted on now (for the role asked, or all roles), most pressing
-    /// first.
+    /// first; empty when the list was asked for counts only.
     pub next_actions: Vec<NextAction>,
+    /// Owning role -> how many of its steps can be acted on now.
+    pub actionable_by_role: BTreeMap<String, u32>,
 }
 
 /// A case row as stored.

@@ -367,6 +367,7 @@ fn run_inner(db: Option<PathBuf>, args: CaseArgs) -> Result<(), Failure> {
                 }),
                 overdue_only: overdue,
                 role,
+                counts_only: false,
             };
             let list = engine.case_list(&filter, now)?;
             if format == Format::Json {
