@@ -136,3 +136,29 @@ fn signatures_are_checked_against_the_trusted_keys_only() {
         .signature;
     assert!(matches!(bad, SignatureCheck::Refused { .. }), "{bad:?}");
 }
+
+#[test]
+fn open_cases_are_counted_per_pack_version() {
+    use caseway::case::{Actor, NewCase};
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path());
+    let now = Utc.with_ymd_and_hms(2026, 11, 3, 9, 0, 0).unwrap();
+    let mut open = |pack: &str| {
+        let new = NewCase {
+            pack: pack.to_string(),
+            actor: Actor::role("coordinator"),
+            ..Default::default()
+        };
+        e.open_case(&new, now).unwrap().reference
+    };
+    open("barnahus-online-csa@1.0.0");
+    let closed = open("barnahus-online-csa@1.1.0");
+    open("barnahus-online-csa@1.1.0");
+    open("barnahus-online-csa@1.1.0");
+    e.close_case(&closed, "finished", &Actor::role("coordinator"), now)
+        .unwrap();
+    let counts = e.open_cases_per_pack().unwrap();
+    assert_eq!(counts.get("barnahus-online-csa@1.0.0"), Some(&1));
+    assert_eq!(counts.get("barnahus-online-csa@1.1.0"), Some(&2));
+    assert_eq!(counts.len(), 2);
+}

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use caseway::case::{CaseError, CaseFilter, CaseStatus};
+use caseway::case::{CaseFilter, CaseStatus};
 use caseway::pack::PackStatus;
 use chrono::Utc;
 use tauri::{AppHandle, Runtime, State};
@@ -63,24 +63,10 @@ fn pick_file<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
         .and_then(|f| f.into_path().ok())
 }
 
-fn open_cases_by_pack(
-    e: &caseway::case::Engine,
-) -> Result<std::collections::HashMap<String, u32>, CaseError> {
-    let filter = CaseFilter {
-        status: Some(CaseStatus::Open),
-        ..Default::default()
-    };
-    let mut counts = std::collections::HashMap::new();
-    for c in e.case_list(&filter, Utc::now())? {
-        *counts.entry(c.pack.key).or_insert(0) += 1;
-    }
-    Ok(counts)
-}
-
 #[tauri::command(async)]
 pub fn list_packs(state: State<'_, AppState>, lang: String) -> Result<Vec<PackSummary>, ApiError> {
     state.with_engine("list_packs", |e| {
-        let open = open_cases_by_pack(e)?;
+        let open = e.open_cases_per_pack()?;
         e.list_packs()?
             .iter()
             .map(|r| {
