@@ -5,7 +5,7 @@
 // node bench/bench-app.mjs --app BIN --baseline BIN --db SEEDED_DB --case REFERENCE
 //   [--db-one DB_WITH_ONE_CASE] [--runs 7]
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir, homedir } from "node:os";
 import { join } from "node:path";
@@ -431,6 +431,7 @@ try {
   }
 } finally {
   await driver.stop();
+  rmSync(work, { recursive: true, force: true });
 }
 
 const size = (p) => statSync(p).size;
