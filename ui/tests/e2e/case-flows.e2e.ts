@@ -59,6 +59,15 @@ describe("a team member works a case", () => {
     await b.$('[data-testid="fact-abuse_types-sextortion"]').click();
     await b.$('[data-testid="fact-interpreter_needed"]').selectByAttribute("value", "true");
     await screenshot(b, "new-case");
+    // A label with a personal identity number is refused with an explanation, and nothing opens.
+    await b.$('[data-testid="label"]').setValue("girl 811218-9876");
+    await b.$('[data-testid="open-case"]').click();
+    const refusal = b.$('[data-testid="new-case-form"] [data-testid="refusal"]');
+    await refusal.waitForDisplayed();
+    expect(await refusal.getText()).toMatch(/personnummer/i);
+    expect(await refusal.getText()).not.toContain("811218-9876");
+    expect(await b.$('[data-testid="checklist"]').isExisting()).toBe(false);
+    await b.$('[data-testid="label"]').setValue("Referred by school nurse");
     await b.$('[data-testid="open-case"]').click();
 
     await b.$('[data-testid="checklist"]').waitForExist();
@@ -231,7 +240,7 @@ describe("a team member works a case", () => {
     expect(log).toContain("open_case: ok");
     expect(log).toContain("change_step: refused");
     expect(log).toContain("set_facts: ok");
-    for (const secret of [reference, "anna.berg", "The family speaks Swedish at home", "Investigation finished", "New information from the police", "sextortion", "12-17", "KC"]) {
+    for (const secret of [reference, "811218-9876", "school nurse", "anna.berg", "The family speaks Swedish at home", "Investigation finished", "New information from the police", "sextortion", "12-17", "KC"]) {
       expect(log, `the log must not contain "${secret}"`).not.toContain(secret);
     }
     expect(log).not.toMatch(/BH-\d{4}-[0-9A-Z]{4}/);
