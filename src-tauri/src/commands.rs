@@ -29,10 +29,11 @@ fn facts(input: BTreeMap<String, FactAnswer>) -> Facts {
 #[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
     state.with_engine("app_info", |_| Ok(()))?;
+    let (training, database) = state.current_mode()?;
     Ok(AppInfo {
         engine_version: caseway::VERSION.to_string(),
-        database: state.current_database()?.display().to_string(),
-        training: state.lock()?.training(),
+        database: database.display().to_string(),
+        training,
     })
 }
 

@@ -353,13 +353,6 @@ pub struct CaseStep {
     pub history: Vec<TrailEntry>,
 }
 
-fn state_name<T: Serialize>(state: &T) -> String {
-    serde_json::to_value(state)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 impl From<&StepView> for CaseStep {
     fn from(s: &StepView) -> Self {
         CaseStep {
@@ -370,7 +363,7 @@ impl From<&StepView> for CaseStep {
             required: s.required.clone(),
             priority: s.priority.clone(),
             applicable: s.applicable,
-            state: state_name(&s.state),
+            state: s.state.as_str().to_string(),
             reason: s.reason.clone(),
             due: s.due.map(|d| d.to_rfc3339()),
             overdue: s.overdue,
@@ -413,7 +406,7 @@ impl From<&CaseView> for CaseDetail {
                 id: c.pack.id.clone(),
                 version: c.pack.version.clone(),
             },
-            status: state_name(&c.status),
+            status: c.status.as_str().to_string(),
             label: c.label.clone(),
             training: c.training,
             facts: c.facts.iter().map(|(k, v)| (k.clone(), v.into())).collect(),
@@ -457,7 +450,7 @@ impl CaseLine {
                 version: c.pack.version.clone(),
             },
             pack_title,
-            status: state_name(&c.status),
+            status: c.status.as_str().to_string(),
             label: c.label.clone(),
             training: c.training,
             opened_at: c.opened_at.to_rfc3339(),

@@ -149,14 +149,15 @@ impl AppState {
         Ok(f(engine, walkthrough)?)
     }
 
-    /// The database file of the current mode.
-    pub fn current_database(&self) -> Result<PathBuf, ApiError> {
-        let inner = self.lock()?;
-        if inner.training() {
-            Ok(training::training_db_path(&self.database)?)
+    /// Whether the app is in training mode, and the database file of that mode.
+    pub fn current_mode(&self) -> Result<(bool, PathBuf), ApiError> {
+        let training = self.lock()?.training();
+        let path = if training {
+            training::training_db_path(&self.database)?
         } else {
-            Ok(self.database.clone())
-        }
+            self.database.clone()
+        };
+        Ok((training, path))
     }
 }
 

@@ -530,6 +530,17 @@ impl Engine {
         self.store.read(|tx| Ok(registry::list_packs(tx)?))
     }
 
+    /// How many open cases each pack version has (`id@version` → count), counted in SQL.
+    pub fn open_cases_per_pack(&self) -> Result<HashMap<String, u32>, CaseError> {
+        self.store.read(|tx| {
+            let mut stmt = tx.prepare(
+                "SELECT pack_key, count(*) FROM cases WHERE status = 'open' GROUP BY pack_key",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     /// The validated pack `id@version` from the database (parsed once, then cached).
     pub fn pack(&self, key: &str) -> Result<Arc<Pack>, CaseError> {
         if let Some(p) = self.packs.borrow().get(key) {

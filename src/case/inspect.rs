@@ -142,16 +142,3 @@ impl Engine {
         Ok(inspection)
     }
 }
-
-impl Engine {
-    /// How many open cases each pack version has (`id@version` → count), counted in SQL.
-    pub fn open_cases_per_pack(&self) -> Result<std::collections::HashMap<String, u32>, CaseError> {
-        self.store().read(|tx| {
-            let mut stmt = tx.prepare(
-                "SELECT pack_key, count(*) FROM cases WHERE status = 'open' GROUP BY pack_key",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-    }
-}
