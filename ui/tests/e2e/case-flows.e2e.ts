@@ -25,9 +25,25 @@ async function act(browser: Browser, id: string, action: string): Promise<void> 
   await browser.$(`${step(id)} [data-testid="action-${action}"]`).click();
 }
 
-async function openCaseFromList(browser: Browser, reference: string): Promise<void> {
+/** Opens every phase of the checklist, so steps in later phases are drawn. */
+async function openAllPhases(browser: Browser): Promise<void> {
+  await browser.$('[data-testid="open-all-phases"]').click();
+  await browser.waitUntil(() =>
+    browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="phase-toggle"]')).every((b) => b.getAttribute("aria-expanded") === "true"),
+    ),
+  );
+}
+
+async function openCaseFromList(browser: Browser, reference: string, allPhases = true): Promise<void> {
   await browser.$(`[data-testid="case-row"][data-reference="${reference}"] button`).click();
   await browser.$('[data-testid="checklist"]').waitForExist();
+  if (allPhases) await openAllPhases(browser);
+}
+
+/** The phase header's button: its expanded state and text (progress, overdue count). */
+function phaseToggle(browser: Browser, phase: string) {
+  return browser.$(`[data-phase="${phase}"] [data-testid="phase-toggle"]`);
 }
 
 async function backToList(browser: Browser): Promise<void> {
@@ -74,6 +90,19 @@ describe("a team member works a case", () => {
     const heading = await b.$('[data-testid="case-reference"]').getText();
     reference = /BH-\d{4}-[0-9A-Z]+/.exec(heading)?.[0] ?? "";
     expect(reference, heading).not.toBe("");
+
+    // The checklist opens on the current phase; the later ones show their progress, closed.
+    expect(await phaseToggle(b, "intake").getAttribute("aria-expanded")).toBe("true");
+    expect(await phaseToggle(b, "intake").getText()).toMatch(/0 of 4 done · current phase/);
+    expect(await phaseToggle(b, "planning").getAttribute("aria-expanded")).toBe("false");
+    expect(await b.$(step("register-report")).isExisting()).toBe(true);
+    expect(await b.$(step("book-interpreter")).isExisting(), "the planning phase is closed").toBe(false);
+    await phaseToggle(b, "planning").click();
+    await b.$(step("book-interpreter")).waitForExist();
+    expect(await phaseToggle(b, "planning").getAttribute("aria-expanded")).toBe("true");
+    await phaseToggle(b, "planning").click();
+    await b.$(step("book-interpreter")).waitForExist({ reverse: true });
+    await openAllPhases(b);
 
     expect(await b.$(step("book-interpreter")).isExisting(), "interpreter_needed = yes").toBe(true);
     expect(await b.$(step("online-safety-plan")).isExisting(), "online_element = yes").toBe(true);
@@ -187,7 +216,12 @@ describe("a team member works a case", () => {
     expect(await (await b.$$('[data-testid="case-row"]'))[0].getAttribute("data-reference")).toBe(old);
     await screenshot(b, "case-list");
 
-    await openCaseFromList(b, old);
+    // A closed phase still tells that it holds overdue steps.
+    await openCaseFromList(b, old, false);
+    const protection = phaseToggle(b, "protection");
+    expect(await protection.getAttribute("aria-expanded")).toBe("false");
+    expect(await protection.getText()).toMatch(/\d+ overdue/);
+    await protection.click();
     expect(await b.$(`${step("protection-assessment")} [data-testid="overdue"]`).getText()).toContain("Overdue");
     await backToList(b);
   });

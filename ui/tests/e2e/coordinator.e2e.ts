@@ -116,6 +116,8 @@ describe("a coordinator manages protocol packs", () => {
     await expectAccessible(b, "a migration preview");
     await b.$('[data-testid="confirm-migrate"]').click();
     await b.waitUntil(async () => (await b.$('[data-testid="case-pack-version"]').getText()) === "1.1.0");
+    await b.$('[data-testid="open-all-phases"]').click();
+    await b.$('[data-phase="digital"] [data-testid="phase-toggle"][aria-expanded="true"]').waitForExist();
     expect(await b.$('[data-testid="archived-steps"]').getText()).toContain("book-interview-young-child");
     // The step 1.1.0 added depends on a fact 1.0.0 never asked: answering it brings the step in.
     expect(await b.$('[data-step="help-child-remove-images"]').isExisting()).toBe(false);
