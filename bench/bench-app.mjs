@@ -150,6 +150,32 @@ async function startup(binary, env) {
   return { ...ready, mem };
 }
 
+/** How the app chose to draw on this machine: the `rendering` line it prints first. */
+async function renderingOf(binary, env) {
+  const child = spawn(binary, [], {
+    env: { ...process.env, ...env, CASEWAY_REPORT_READY: "1" },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const exited = new Promise((r) => child.once("exit", r));
+  let out = "";
+  const found = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), 30_000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = /^rendering (\S+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  child.kill("SIGTERM");
+  await exited;
+  await sleep(300);
+  if (!found) throw new Error(`${binary} did not say how it draws`);
+  return found;
+}
+
 // ---------------------------------------------------------------- WebDriver (classic) over HTTP
 
 async function waitForPort(port) {
@@ -282,7 +308,10 @@ async function appSession(driver, reference) {
     // then find the 200-step case through the search box, as a user would.
     const listed = `document.querySelectorAll('[data-testid="case-row"]').length >= 100`;
     const caseButton = `[data-testid="case-row"][data-reference="${reference}"] button`;
-    const checklistShown = `document.querySelectorAll('[data-testid="checklist"] [data-testid="step"]').length >= 200`;
+    // The checklist opens on the current phase: the seeded pack has 5 phases of 40 steps,
+    // nothing done, so the first phase's 40 cards; the other phases show their headers.
+    const checklistShown = `document.querySelector('[data-phase="phase-0"][data-open="true"]') && document.querySelectorAll('[data-testid="checklist"] [data-testid="step"]').length >= 40 && document.querySelectorAll('[data-testid="phase-toggle"]').length === 5`;
+    const allShown = `document.querySelectorAll('[data-testid="checklist"] [data-testid="step"]').length >= 200`;
     const renders = [];
     for (let i = 0; i < OPENS; i++) {
       await until(s, `return ${listed}`, "the case list");
@@ -308,7 +337,13 @@ async function appSession(driver, reference) {
     }
     await sleep(1000);
     const mem = memory(s.pid);
-    return { renders, actions, mem, peakPss: sampler.stop() };
+    const peakPss = sampler.stop();
+    // Then every phase opened: all 200 cards drawn at once, and the memory that costs.
+    const openAll = await measure(s, `[data-testid="open-all-phases"]`, allShown);
+    await sleep(1000);
+    const memAll = memory(s.pid);
+    await s.exec(`document.querySelector('[data-testid="close-all-phases"]').click()`);
+    return { renders, actions, mem, openAll, memAll, peakPss };
   } finally {
     sampler.stop();
     await s.close();
@@ -366,8 +401,15 @@ if (opt["db-one"]) copyFileSync(opt["db-one"], dbOne);
 copyFileSync(opt.db, dbWd);
 const envOf = (home, db) => ({ CASEWAY_DB: db, XDG_DATA_HOME: home, XDG_CACHE_HOME: join(home, "cache") });
 
-const driver = await startDriver(envOf(homeWd, dbWd));
-const result = { startOne: [], memOne: [], memAppProc: [], memBaseProc: [], memAppWeb: [], memBaseWeb: [], startApp: [], startBase: [], insideApp: [], insideBase: [], memListApp: [], memListBase: [], memCaseApp: [], peakCaseApp: [], hwmCaseApp: [], memBase: [], peakBase: [], hwmBase: [], render: [], renderDom: [], action: [], actionDom: [] };
+// The app chooses how WebKit draws (src-tauri/src/rendering.rs): without compositing on a
+// machine with no render node. The baseline is drawn the same way, so the floor has the same
+// features; with WebKit's defaults it is also measured, for reference.
+const rendering = await renderingOf(opt.app, envOf(join(work, "home-probe"), dbOne));
+const sameDrawing = rendering === "without-compositing" ? { WEBKIT_DISABLE_COMPOSITING_MODE: "1" } : {};
+log(`the app draws: ${rendering}`);
+
+const driver = await startDriver({ ...envOf(homeWd, dbWd), ...sameDrawing });
+const result = { startOne: [], memOne: [], memAppProc: [], memBaseProc: [], memAppWeb: [], memBaseWeb: [], startApp: [], startBase: [], insideApp: [], insideBase: [], memListApp: [], memListBase: [], memCaseApp: [], peakCaseApp: [], hwmCaseApp: [], memBase: [], peakBase: [], hwmBase: [], render: [], renderDom: [], action: [], actionDom: [], openAll: [], openAllDom: [], memAllApp: [], startBaseDefault: [], memBaseDefault: [] };
 try {
   // Warm-up (not counted): the role is remembered in each data folder, caches are filled.
   log("warm-up");
@@ -388,11 +430,16 @@ try {
     await d2.stop();
   }
   await startup(opt.app, envOf(homeDirect, dbDirect));
-  await startup(opt.baseline, envOf(homeDirect, dbDirect));
+  await startup(opt.baseline, { ...envOf(homeDirect, dbDirect), ...sameDrawing });
 
   for (let run = 1; run <= RUNS; run++) {
     const a = await startup(opt.app, envOf(homeDirect, dbDirect));
-    const b = await startup(opt.baseline, envOf(homeDirect, dbDirect));
+    const b = await startup(opt.baseline, { ...envOf(homeDirect, dbDirect), ...sameDrawing });
+    if (Object.keys(sameDrawing).length > 0) {
+      const d = await startup(opt.baseline, envOf(homeDirect, dbDirect));
+      result.startBaseDefault.push(d.wall);
+      result.memBaseDefault.push(d.mem.pss);
+    }
     result.startApp.push(a.wall);
     result.insideApp.push(a.inside);
     result.memListApp.push(a.mem.pss);
@@ -415,6 +462,9 @@ try {
     result.hwmCaseApp.push(w.mem.hwm);
     result.render.push(...w.renders.map((r) => r.frame));
     result.renderDom.push(...w.renders.map((r) => r.dom));
+    result.openAll.push(w.openAll.frame);
+    result.openAllDom.push(w.openAll.dom);
+    result.memAllApp.push(w.memAll.pss);
     result.action.push(...w.actions.map((r) => r.frame));
     result.actionDom.push(...w.actions.map((r) => r.dom));
 
@@ -425,7 +475,7 @@ try {
     log(
       `run ${run}/${RUNS}: start ${a.wall.toFixed(0)} vs ${b.wall.toFixed(0)} ms; ` +
         `PSS case ${(w.mem.pss / 1024).toFixed(0)} vs ${(base.mem.pss / 1024).toFixed(0)} MiB (${w.mem.names.join(", ")}); ` +
-        `render ${w.renders.map((r) => r.frame.toFixed(0)).join("/")} ms; ` +
+        `render ${w.renders.map((r) => r.frame.toFixed(0)).join("/")} ms, all phases ${w.openAll.frame.toFixed(0)} ms; ` +
         `actions ${w.actions.map((r) => r.frame.toFixed(0)).join("/")} ms`,
     );
   }
@@ -442,6 +492,7 @@ const lines = [
   row("Start-up to ready, 1,000 cases in the database, the list drawn (process start → `ready` line, measured outside)", "ms", S.startApp, S.startBase, 1.3),
   row("Start-up, as the app measures it (first line of `main` → `ready`)", "ms", S.insideApp, S.insideBase, null),
   row("Memory after opening the 200-step case and 10 step actions (PSS, whole process tree)", "MiB", S.memCaseApp, S.memBase, 1.3),
+  row("… then with all five phases open, 200 cards drawn (PSS, whole tree)", "MiB", S.memAllApp, S.memBase, 1.3),
   row("Peak memory during that session (highest PSS sample, whole tree)", "MiB", S.peakCaseApp, S.peakBase, 1.3),
   row("Peak resident memory (VmHWM summed over the tree)", "MiB", S.hwmCaseApp, S.hwmBase, 1.3),
   row("Memory at ready with 1,000 cases in the database (PSS, whole tree, no WebDriver)", "MiB", S.memListApp, S.memListBase, 1.3),
@@ -454,10 +505,19 @@ const lines = [
       ]
     : []),
   row("Step action: click → saved → re-rendered (to next frame)", "ms", S.action, null, 50),
-  row("200-step checklist: click in the list → 200 steps rendered (to next frame)", "ms", S.render, null, 100),
+  row("200-step checklist: click in the list → checklist rendered, current phase open (40 cards), to next frame", "ms", S.render, null, 100),
   row("200-step checklist: same, until the DOM holds them", "ms", S.renderDom, null, 100),
+  row("200-step checklist: open all phases → 200 cards rendered, to next frame", "ms", S.openAll, null, 100),
+  row("200-step checklist: same, until the DOM holds them", "ms", S.openAllDom, null, 100),
+  ...(S.startBaseDefault
+    ? [
+        row("For reference: the baseline with WebKit's default drawing (compositing through llvmpipe), start-up", "ms", S.startApp, S.startBaseDefault, null),
+        row("For reference: the same, memory at ready (PSS, whole tree)", "MiB", S.memListApp, S.memBaseDefault, null),
+      ]
+    : []),
   `| Release binary, stripped | MiB | ${(size(opt.app) / 1048576).toFixed(1)} | ${(size(opt.baseline) / 1048576).toFixed(1)} | ${(size(opt.app) / size(opt.baseline)).toFixed(2)}x | — |`,
 ];
+console.log(`Drawing: ${rendering} (app and baseline alike)\n`);
 console.log(lines.join("\n"));
 if (opt.json) {
   const { writeFileSync } = await import("node:fs");
