@@ -93,7 +93,7 @@ describe("a team member works a case", () => {
 
     // The checklist opens on the current phase; the later ones show their progress, closed.
     expect(await phaseToggle(b, "intake").getAttribute("aria-expanded")).toBe("true");
-    expect(await phaseToggle(b, "intake").getText()).toMatch(/0 of 4 done · current phase/);
+    expect(await phaseToggle(b, "intake").getText()).toMatch(/0 of 3 done · current phase/);
     expect(await phaseToggle(b, "planning").getAttribute("aria-expanded")).toBe("false");
     expect(await b.$(step("register-report")).isExisting()).toBe(true);
     expect(await b.$(step("book-interpreter")).isExisting(), "the planning phase is closed").toBe(false);
