@@ -42,3 +42,30 @@ describe("the case list's early request", () => {
     expect(asked).toHaveLength(2);
   });
 });
+
+describe("the start-up requests", () => {
+  it("sends app_info and the remembered role's open cases before the app mounts, each answer used once", async () => {
+    const { startEarly, appInfo } = await import("./startup");
+    const { session } = await import("./session.svelte");
+    const calls: string[] = [];
+    setBackend({
+      appInfo: async () => {
+        calls.push("app_info");
+        return { engineVersion: "1", database: "x", training: false };
+      },
+      caseList: async (q: CaseQuery) => {
+        calls.push(`case_list ${q.status} ${q.role}`);
+        return [];
+      },
+    } as unknown as Backend);
+    session.role = "medical";
+    startEarly();
+    expect(calls).toEqual(["app_info", "case_list open medical"]);
+    await appInfo();
+    await listCases(caseQuery("open", "medical", "en"));
+    expect(calls, "both answered from the early requests").toHaveLength(2);
+    await appInfo();
+    expect(calls, "a retry asks again").toEqual(["app_info", "case_list open medical", "app_info"]);
+    session.role = null;
+  });
+});

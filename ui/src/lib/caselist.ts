@@ -20,10 +20,11 @@ export function caseQuery(filter: Filter, role: string | null, lang: string): Ca
 let early: { key: string; lines: Promise<CaseLine[]> } | null = null;
 
 /** Sends the request the list will make first, before the list exists. */
-export function requestEarly(query: CaseQuery): void {
+export function requestEarly(query: CaseQuery): Promise<CaseLine[]> {
   const lines = backend().caseList(query);
   lines.catch(() => undefined); // the list reports a failure when it takes the answer
   early = { key: JSON.stringify(query), lines };
+  return lines;
 }
 
 /** Forgets an early request (the app could not start; a retry asks again). */
