@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { tick } from "svelte";
 import CaseList from "./CaseList.svelte";
 import { setBackend, type Backend } from "../lib/backend";
@@ -38,8 +38,12 @@ describe("case list", () => {
     setBackend({ caseList: async () => lines } as unknown as Backend);
     render(CaseList);
     await settle();
+    // A screenful first; the rest of the hundred once that frame is painted.
     let rows = screen.getAllByTestId("case-row");
-    expect(rows).toHaveLength(100);
+    expect(rows).toHaveLength(25);
+    expect(rows[0].dataset.reference).toBe("BH-2026-0200");
+    await waitFor(() => expect(screen.getAllByTestId("case-row")).toHaveLength(100));
+    rows = screen.getAllByTestId("case-row");
     expect(rows[0].dataset.reference).toBe("BH-2026-0200");
     expect(rows[1].dataset.reference).toBe("BH-2026-0100");
     await fireEvent.click(screen.getByTestId("show-more"));
