@@ -1105,3 +1105,103 @@ fn the_list_counts_actionable_steps_per_role_with_or_without_the_action_lists() 
     assert_eq!(full.actionable_by_role, expected);
     assert_eq!(counts.actionable_by_role, expected);
 }
+
+/// The list computes every case at once (rows read in one pass, the pack indexed once); each
+/// line must say what the case's own view says.
+#[test]
+fn every_list_line_agrees_with_the_case_view() {
+    let (_d, _p, mut engine) = setup();
+    let variants = [
+        online_contact(),
+        facts(&[("online", FactValue::Bool(false))]),
+        facts(&[
+            ("online", FactValue::Bool(true)),
+            ("types", FactValue::Multi(vec!["grooming".into()])),
+        ]),
+        facts(&[]),
+    ];
+    let mut references = Vec::new();
+    for i in 0..12 {
+        let r = open(&mut engine, variants[i % variants.len()].clone());
+        let at = t0() + Duration::hours(i as i64);
+        if i % 3 != 2 {
+            engine
+                .set_step_state(&r, &change("register", StepState::Done, "police", None), at)
+                .unwrap();
+        }
+        if i % 4 == 1 {
+            engine
+                .set_step_state(
+                    &r,
+                    &change("assess", StepState::InProgress, "social", None),
+                    at,
+                )
+                .unwrap();
+        }
+        if i % 5 == 0 {
+            engine
+                .set_step_state(
+                    &r,
+                    &change(
+                        "assess",
+                        StepState::NotApplicable,
+                        "social",
+                        Some("done elsewhere"),
+                    ),
+                    at,
+                )
+                .unwrap();
+        }
+        if i % 6 == 3 {
+            engine
+                .close_case(&r, "referred", &Actor::role("coordinator"), at)
+                .unwrap();
+        }
+        references.push(r);
+    }
+    let now = t0() + Duration::hours(30);
+    for filter in [
+        CaseFilter::default(),
+        CaseFilter {
+            status: Some(CaseStatus::Open),
+            counts_only: true,
+            ..Default::default()
+        },
+    ] {
+        let list = engine.case_list(&filter, now).unwrap();
+        let expected = if filter.status.is_some() { 10 } else { 12 };
+        assert_eq!(list.len(), expected);
+        for line in &list {
+            let view = engine.case_view(&line.reference, now).unwrap();
+            let applicable: Vec<_> = view.steps.iter().filter(|s| s.applicable).collect();
+            let unfinished = applicable.iter().filter(|s| !s.state.is_finished());
+            assert_eq!(
+                line.applicable_steps as usize,
+                applicable.len(),
+                "{}",
+                line.reference
+            );
+            assert_eq!(
+                line.finished_steps as usize,
+                applicable.iter().filter(|s| s.state.is_finished()).count()
+            );
+            assert_eq!(
+                line.overdue_steps as usize,
+                applicable.iter().filter(|s| s.overdue).count()
+            );
+            assert_eq!(
+                line.due_soon_steps as usize,
+                applicable.iter().filter(|s| s.due_soon).count()
+            );
+            assert_eq!(line.next_due, unfinished.filter_map(|s| s.due).min());
+            let by_role: BTreeMap<String, u32> = view
+                .next_actions
+                .iter()
+                .map(|(role, actions)| (role.clone(), actions.len() as u32))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            assert_eq!(line.actionable_by_role, by_role, "{}", line.reference);
+        }
+    }
+    assert!(references.len() == 12);
+}

@@ -956,7 +956,7 @@ impl Engine {
         filter: &CaseFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<CaseSummary>, CaseError> {
-        let (cases, mut steps) = self.store.read(|tx| {
+        let (cases, steps) = self.store.read(|tx| {
             let mut stmt = tx.prepare(
                 "SELECT reference, pack_key, status, label, facts, training, opened_at, closed_at
                  FROM cases ORDER BY opened_at DESC, reference",
@@ -980,23 +980,50 @@ impl Engine {
                     cases.push(c);
                 }
             }
-            let mut stmt = tx.prepare(&format!("SELECT {STEP_COLUMNS} FROM steps"))?;
-            let rows = stmt.query_map([], step_parts)?;
-            let mut steps: HashMap<String, HashMap<String, StepRow>> = HashMap::new();
-            for r in rows {
-                let (reference, step, row) = step_from_parts(r?)?;
-                steps.entry(reference).or_default().insert(step, row);
+            // Step rows come in key order, so each case's rows are read as one run: the case
+            // is looked up once per run, and rows of cases the filter left out are skipped
+            // unparsed.
+            let position: HashMap<&str, usize> = cases
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.reference.as_str(), i))
+                .collect();
+            let mut steps: Vec<HashMap<String, StepRow>> =
+                cases.iter().map(|_| HashMap::new()).collect();
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {STEP_COLUMNS} FROM steps ORDER BY reference, step"
+            ))?;
+            let mut rows = stmt.query([])?;
+            let mut run: Option<(String, Option<usize>)> = None;
+            while let Some(r) = rows.next()? {
+                let reference = r.get_ref(0)?.as_str().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?;
+                if run.as_ref().is_none_or(|(current, _)| current != reference) {
+                    run = Some((reference.to_owned(), position.get(reference).copied()));
+                }
+                let Some(i) = run.as_ref().and_then(|(_, i)| *i) else {
+                    continue;
+                };
+                let (_, step, row) = step_from_parts(step_parts(r)?)?;
+                steps[i].insert(step, row);
             }
+            drop(position);
             Ok::<_, CaseError>((cases, steps))
         })?;
-        let empty = HashMap::new();
         let mut refs: HashMap<String, PackRef> = HashMap::new();
+        let mut indexes: HashMap<String, view::StepIndex> = HashMap::new();
         let mut out = Vec::new();
-        for case in cases {
+        for (case, rows) in cases.into_iter().zip(steps) {
             let pack = self.pack(&case.pack_key)?;
-            let rows = steps.remove(&case.reference);
-            let rows = rows.as_ref().unwrap_or(&empty);
-            let cores = view::cores(&pack, &case, rows, now);
+            let index = indexes
+                .entry(case.pack_key.clone())
+                .or_insert_with(|| view::StepIndex::of(&pack));
+            let cores = view::cores_indexed(&pack, index, &case, &rows, now);
             let open = case.status == CaseStatus::Open;
             if let Some(role) = filter.role.as_deref() {
                 let has_action = pack

@@ -212,20 +212,22 @@ impl StepRow {
     }
 }
 
-/// The deadline of a step, if its anchor has happened.
+/// The deadline of step `i`, if its anchor has happened.
 fn due_of(
-    pack: &Pack,
+    index: &StepIndex,
     step: &crate::pack::Step,
+    i: usize,
     case: &CaseRow,
-    rows: &HashMap<String, StepRow>,
+    applies: &[bool],
+    recorded: &[Option<&StepRow>],
 ) -> Option<DateTime<Utc>> {
     let due = step.due.as_ref()?;
     let start = match &due.from {
         Anchor::Opened => case.opened_at,
-        Anchor::Step(other) => {
-            let row = rows.get(other)?;
-            let applies = pack.step(other).is_some_and(|s| s.applies(&case.facts));
-            if !applies || !row.state.is_finished() {
+        Anchor::Step(_) => {
+            let other = index.anchor[i]?;
+            let row = recorded[other]?;
+            if !applies[other] || !row.state.is_finished() {
                 return None;
             }
             row.finished_at?
@@ -242,6 +244,60 @@ fn due_of(
         },
     };
     Some(due.within.add_to(start))
+}
+
+/// A pack's steps by position: where each step's `after` steps and deadline anchor are, and
+/// the position of each step id. Built once per pack when many cases are computed (the case
+/// list), so each case costs lookups by position rather than searches by id.
+pub(crate) struct StepIndex {
+    position: HashMap<String, usize>,
+    after: Vec<Vec<usize>>,
+    anchor: Vec<Option<usize>>,
+}
+
+impl StepIndex {
+    pub(crate) fn of(pack: &Pack) -> StepIndex {
+        let position: HashMap<String, usize> = pack
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let at = |id: &str| position.get(id).copied();
+        let after = pack
+            .steps
+            .iter()
+            .map(|s| s.after.iter().filter_map(|d| at(d)).collect())
+            .collect();
+        let anchor = pack
+            .steps
+            .iter()
+            .map(|s| match s.due.as_ref().map(|d| &d.from) {
+                Some(Anchor::Step(other)) => at(other),
+                _ => None,
+            })
+            .collect();
+        StepIndex {
+            position,
+            after,
+            anchor,
+        }
+    }
+
+    /// Each step's row, in pack order (rows of steps the pack no longer has are left out).
+    fn recorded<'r>(
+        &self,
+        steps: usize,
+        rows: &'r HashMap<String, StepRow>,
+    ) -> Vec<Option<&'r StepRow>> {
+        let mut recorded = vec![None; steps];
+        for (id, row) in rows {
+            if let Some(&i) = self.position.get(id) {
+                recorded[i] = Some(row);
+            }
+        }
+        recorded
+    }
 }
 
 /// What the list and the full view both need about a step, without allocating.
@@ -271,15 +327,10 @@ fn applicability(pack: &Pack, facts: &Facts) -> Vec<bool> {
     pack.steps.iter().map(|s| s.applies(facts)).collect()
 }
 
-/// Whether the step `id` is finished for the purpose of `after`: done, not applicable, or
-/// not applicable by protocol.
-fn finished(pack: &Pack, applies: &[bool], rows: &HashMap<String, StepRow>, id: &str) -> bool {
-    let applicable = pack
-        .steps
-        .iter()
-        .position(|s| s.id == id)
-        .is_some_and(|i| applies[i]);
-    !applicable || rows.get(id).is_some_and(|r| r.state.is_finished())
+/// Whether step `j` is finished for the purpose of `after`: done, not applicable, or not
+/// applicable by protocol.
+fn finished(applies: &[bool], recorded: &[Option<&StepRow>], j: usize) -> bool {
+    !applies[j] || recorded[j].is_some_and(|r| r.state.is_finished())
 }
 
 /// The core of every step of the case's pack, in pack order.
@@ -289,29 +340,40 @@ pub(crate) fn cores(
     rows: &HashMap<String, StepRow>,
     now: DateTime<Utc>,
 ) -> Vec<Core> {
+    cores_indexed(pack, &StepIndex::of(pack), case, rows, now)
+}
+
+/// `cores` with the pack's index built by the caller (once for many cases).
+pub(crate) fn cores_indexed(
+    pack: &Pack,
+    index: &StepIndex,
+    case: &CaseRow,
+    rows: &HashMap<String, StepRow>,
+    now: DateTime<Utc>,
+) -> Vec<Core> {
     let applies = applicability(pack, &case.facts);
+    let recorded = index.recorded(pack.steps.len(), rows);
     let open = case.status == CaseStatus::Open;
     let soon = now + Duration::hours(DUE_SOON_HOURS);
     pack.steps
         .iter()
-        .zip(&applies)
-        .map(|(step, &applicable)| {
-            let recorded = rows.get(&step.id).map_or(StepState::Todo, |r| r.state);
+        .enumerate()
+        .map(|(i, step)| {
+            let applicable = applies[i];
             let state = if applicable {
-                recorded
+                recorded[i].map_or(StepState::Todo, |r| r.state)
             } else {
                 StepState::NotApplicable
             };
-            let due = due_of(pack, step, case, rows);
+            let due = due_of(index, step, i, case, &applies, &recorded);
             let pending = applicable && !state.is_finished() && open;
             let overdue = pending && due.is_some_and(|d| d < now);
             let due_soon = pending && due.is_some_and(|d| d >= now && d < soon);
             let waiting = applicable
                 && !state.is_finished()
-                && step
-                    .after
+                && index.after[i]
                     .iter()
-                    .any(|dep| !finished(pack, &applies, rows, dep));
+                    .any(|&j| !finished(&applies, &recorded, j));
             Core {
                 applicable,
                 state,
@@ -331,20 +393,23 @@ pub(crate) fn step_views(
     rows: &HashMap<String, StepRow>,
     now: DateTime<Utc>,
 ) -> (Vec<Core>, Vec<StepView>) {
-    let cores = cores(pack, case, rows, now);
+    let index = StepIndex::of(pack);
+    let cores = cores_indexed(pack, &index, case, rows, now);
     let applies: Vec<bool> = cores.iter().map(|c| c.applicable).collect();
+    let recorded = index.recorded(pack.steps.len(), rows);
     let lang = pack.default_language.as_str();
     let views = pack
         .steps
         .iter()
         .zip(&cores)
-        .map(|(step, core)| {
-            let row = rows.get(&step.id);
+        .enumerate()
+        .map(|(i, (step, core))| {
+            let row = recorded[i];
             let blocked_by = if core.waiting {
-                step.after
+                index.after[i]
                     .iter()
-                    .filter(|dep| !finished(pack, &applies, rows, dep))
-                    .cloned()
+                    .filter(|&&j| !finished(&applies, &recorded, j))
+                    .map(|&j| pack.steps[j].id.clone())
                     .collect()
             } else {
                 Vec::new()
