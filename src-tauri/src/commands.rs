@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use caseway::case::{Actor, CaseFilter, CaseStatus, NewCase, StepChangeRequest, StepState};
 use caseway::pack::Facts;
 use chrono::Utc;
-use tauri::State;
+use tauri::{Runtime, State};
 
 use crate::dto::{
     ActorInput, AppInfo, CaseDetail, CaseLine, CaseQuery, FactAnswer, NewCaseInput, PackOutline,
@@ -190,11 +190,20 @@ pub fn case_trail(
 
 /// The window calls this once its first screen with data is on screen. With the environment
 /// variable `CASEWAY_REPORT_READY` set it prints `ready <milliseconds since start>` on standard
-/// output, once (`scripts/bench-app` reads it); otherwise it does nothing.
+/// output, once (`scripts/bench-app` reads it), and, if `CASEWAY_REPORT_OPEN_CASE` names a
+/// case, then opens that case's screen (the benchmark's memory reading without WebDriver);
+/// otherwise it does nothing.
 #[tauri::command]
-pub fn ui_ready() {
+pub fn ui_ready<R: Runtime>(webview: tauri::Webview<R>) {
     static REPORTED: std::sync::Once = std::sync::Once::new();
-    if std::env::var_os("CASEWAY_REPORT_READY").is_some() {
-        REPORTED.call_once(|| println!("ready {}", crate::started().elapsed().as_millis()));
+    if std::env::var_os("CASEWAY_REPORT_READY").is_none() {
+        return;
     }
+    REPORTED.call_once(|| {
+        println!("ready {}", crate::started().elapsed().as_millis());
+        let open = std::env::var("CASEWAY_REPORT_OPEN_CASE").unwrap_or_default();
+        if caseway::privacy::is_reference(&open) {
+            let _ = webview.eval(format!("location.hash = \"case={open}\";"));
+        }
+    });
 }

@@ -50,3 +50,9 @@ class Navigation {
 }
 
 export const nav = new Navigation();
+
+/** The view named by the address's fragment: `#case=REFERENCE` is that case's screen. */
+export function viewOfHash(hash: string): View | null {
+  const m = /^#case=(BH-\d{4}-[0-9A-Z]{4})$/.exec(hash);
+  return m ? { name: "case", reference: m[1] } : null;
+}
