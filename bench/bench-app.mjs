@@ -119,7 +119,7 @@ function pssSampler(root) {
 // ---------------------------------------------------------------- start-up without WebDriver
 
 /** Starts the binary directly and times process start until it prints `ready N`. */
-async function startup(binary, env) {
+async function startup(binary, env, settle = 1000) {
   const t0 = performance.now();
   const child = spawn(binary, [], {
     env: { ...process.env, ...env, CASEWAY_REPORT_READY: "1" },
@@ -140,7 +140,7 @@ async function startup(binary, env) {
   });
   let mem = null;
   if (ready) {
-    await sleep(1000); // let the window settle before reading memory
+    await sleep(settle); // let the window settle before reading memory
     mem = memory(child.pid);
   }
   child.kill("SIGTERM");
@@ -409,7 +409,7 @@ const sameDrawing = rendering === "without-compositing" ? { WEBKIT_DISABLE_COMPO
 log(`the app draws: ${rendering}`);
 
 const driver = await startDriver({ ...envOf(homeWd, dbWd), ...sameDrawing });
-const result = { startOne: [], memOne: [], memAppProc: [], memBaseProc: [], memAppWeb: [], memBaseWeb: [], startApp: [], startBase: [], insideApp: [], insideBase: [], memListApp: [], memListBase: [], memCaseApp: [], peakCaseApp: [], hwmCaseApp: [], memBase: [], peakBase: [], hwmBase: [], render: [], renderDom: [], action: [], actionDom: [], openAll: [], openAllDom: [], memAllApp: [], startBaseDefault: [], memBaseDefault: [] };
+const result = { startOne: [], memOne: [], memAppProc: [], memBaseProc: [], memAppWeb: [], memBaseWeb: [], startApp: [], startBase: [], insideApp: [], insideBase: [], memListApp: [], memListBase: [], memCaseApp: [], peakCaseApp: [], hwmCaseApp: [], memBase: [], peakBase: [], hwmBase: [], render: [], renderDom: [], action: [], actionDom: [], openAll: [], openAllDom: [], memAllApp: [], startBaseDefault: [], memBaseDefault: [], memCaseDirect: [], hwmCaseDirect: [], hwmListBase: [] };
 try {
   // Warm-up (not counted): the role is remembered in each data folder, caches are filled.
   log("warm-up");
@@ -450,6 +450,12 @@ try {
     result.memBaseProc.push(b.mem.byName["baseline-app"] ?? 0);
     result.memAppWeb.push(a.mem.byName["WebKitWebProces"] ?? 0);
     result.memBaseWeb.push(b.mem.byName["WebKitWebProces"] ?? 0);
+    // The 200-step case opened without WebDriver (whose automation grows with every
+    // interaction): the app opens it itself once ready, then the memory is read.
+    const direct = await startup(opt.app, { ...envOf(homeDirect, dbDirect), CASEWAY_REPORT_OPEN_CASE: opt.case }, 2500);
+    result.memCaseDirect.push(direct.mem.pss);
+    result.hwmCaseDirect.push(direct.mem.hwm);
+    result.hwmListBase.push(b.mem.hwm);
     if (opt["db-one"]) {
       const one = await startup(opt.app, envOf(homeDirect, dbOne));
       result.startOne.push(one.wall);
@@ -491,7 +497,9 @@ const lines = [
   `|---|---|---|---|---|---|`,
   row("Start-up to ready, 1,000 cases in the database, the list drawn (process start → `ready` line, measured outside)", "ms", S.startApp, S.startBase, 1.3),
   row("Start-up, as the app measures it (first line of `main` → `ready`)", "ms", S.insideApp, S.insideBase, null),
-  row("Memory after opening the 200-step case and 10 step actions (PSS, whole process tree)", "MiB", S.memCaseApp, S.memBase, 1.3),
+  row("Memory after opening the 200-step case, no WebDriver (PSS, whole process tree)", "MiB", S.memCaseDirect, S.memListBase, 1.3),
+  row("… peak resident memory (VmHWM summed over the tree)", "MiB", S.hwmCaseDirect, S.hwmListBase, 1.3),
+  row("Memory after opening the 200-step case and 10 step actions under WebDriver (PSS, whole process tree)", "MiB", S.memCaseApp, S.memBase, 1.3),
   row("… then with all five phases open, 200 cards drawn (PSS, whole tree)", "MiB", S.memAllApp, S.memBase, 1.3),
   row("Peak memory during that session (highest PSS sample, whole tree)", "MiB", S.peakCaseApp, S.peakBase, 1.3),
   row("Peak resident memory (VmHWM summed over the tree)", "MiB", S.hwmCaseApp, S.hwmBase, 1.3),
