@@ -117,7 +117,26 @@ export async function screenshot(browser: Browser, name: string): Promise<void> 
   await browser.executeAsync((done: () => void) => {
     requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 200)));
   });
-  writeFileSync(join(dir, `${name}.png`), Buffer.from(await browser.takeScreenshot(), "base64"));
+  // WebKitGTK drawing without compositing (the app's choice where there is no graphics
+  // processor) answers a screenshot request with its next paint, and a page that has finished
+  // drawing paints nothing more: keep one corner pixel changing by one shade meanwhile.
+  await browser.execute(() => {
+    const dot = document.createElement("div");
+    dot.style.cssText = "position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none";
+    document.body.appendChild(dot);
+    let odd = false;
+    const timer = setInterval(() => {
+      odd = !odd;
+      dot.style.background = odd ? "rgba(0,0,0,0.01)" : "rgba(0,0,0,0.02)";
+    }, 50);
+    (window as unknown as { stopRepaint: () => void }).stopRepaint = () => {
+      clearInterval(timer);
+      dot.remove();
+    };
+  });
+  const png = await browser.takeScreenshot();
+  await browser.execute(() => (window as unknown as { stopRepaint: () => void }).stopRepaint());
+  writeFileSync(join(dir, `${name}.png`), Buffer.from(png, "base64"));
 }
 
 const axeSource = readFileSync(join(repo, "ui/node_modules/axe-core/axe.min.js"), "utf8");
