@@ -1023,7 +1023,7 @@ impl Engine {
             let index = indexes
                 .entry(case.pack_key.clone())
                 .or_insert_with(|| view::StepIndex::of(&pack));
-            let cores = view::cores_indexed(&pack, index, &case, &rows, now);
+            let cores = view::cores(&pack, index, &case, &rows, now);
             let open = case.status == CaseStatus::Open;
             if let Some(role) = filter.role.as_deref() {
                 let has_action = pack

@@ -55,9 +55,14 @@ fn time(reference: &str, s: &str) -> Result<DateTime<Utc>, CaseError> {
 /// The record of one case: its applicable steps (those not marked not applicable) with
 /// their deadlines and the time they were done, and when it reached each milestone (the
 /// milestone step of its pack done).
-fn stats_case(pack: &Pack, case: &CaseRow, rows: &HashMap<String, StepRow>) -> StatsCase {
+fn stats_case(
+    pack: &Pack,
+    index: &view::StepIndex,
+    case: &CaseRow,
+    rows: &HashMap<String, StepRow>,
+) -> StatsCase {
     // `now` only decides overdue flags, which the statistics do not use.
-    let cores = view::cores(pack, case, rows, case.opened_at);
+    let cores = view::cores(pack, index, case, rows, case.opened_at);
     let done_at = |i: usize| -> Option<DateTime<Utc>> {
         let core = &cores[i];
         if core.applicable && core.state == StepState::Done {
@@ -178,17 +183,16 @@ impl Engine {
             Ok::<_, CaseError>((cases, steps))
         })?;
         let empty = HashMap::new();
-        let mut packs: HashMap<String, Arc<Pack>> = HashMap::new();
+        // Each pack is read and its steps indexed once, for all of its cases.
+        let mut packs: HashMap<String, (Arc<Pack>, view::StepIndex)> = HashMap::new();
         let mut out = Vec::with_capacity(cases.len());
         for (row, opened_at) in cases {
-            let pack = match packs.get(&row.pack_key) {
-                Some(p) => p.clone(),
-                None => {
-                    let p = self.pack(&row.pack_key)?;
-                    packs.insert(row.pack_key.clone(), p.clone());
-                    p
-                }
-            };
+            if !packs.contains_key(&row.pack_key) {
+                let p = self.pack(&row.pack_key)?;
+                let index = view::StepIndex::of(&p);
+                packs.insert(row.pack_key.clone(), (p, index));
+            }
+            let (pack, index) = &packs[&row.pack_key];
             let status = CaseStatus::parse(&row.status)
                 .ok_or_else(|| damaged(&row.reference, format!("status `{}`", row.status)))?;
             let facts = serde_json::from_str(&row.facts)
@@ -204,7 +208,7 @@ impl Engine {
                 closed_at: None,
             };
             let rows = steps.get(&case.reference).unwrap_or(&empty);
-            out.push(stats_case(&pack, &case, rows));
+            out.push(stats_case(pack, index, &case, rows));
         }
         Ok(out)
     }

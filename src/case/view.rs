@@ -333,18 +333,9 @@ fn finished(applies: &[bool], recorded: &[Option<&StepRow>], j: usize) -> bool {
     !applies[j] || recorded[j].is_some_and(|r| r.state.is_finished())
 }
 
-/// The core of every step of the case's pack, in pack order.
+/// The core of every step of the case's pack, in pack order; `index` is the pack's, built
+/// once by a caller that computes many cases.
 pub(crate) fn cores(
-    pack: &Pack,
-    case: &CaseRow,
-    rows: &HashMap<String, StepRow>,
-    now: DateTime<Utc>,
-) -> Vec<Core> {
-    cores_indexed(pack, &StepIndex::of(pack), case, rows, now)
-}
-
-/// `cores` with the pack's index built by the caller (once for many cases).
-pub(crate) fn cores_indexed(
     pack: &Pack,
     index: &StepIndex,
     case: &CaseRow,
@@ -394,7 +385,7 @@ pub(crate) fn step_views(
     now: DateTime<Utc>,
 ) -> (Vec<Core>, Vec<StepView>) {
     let index = StepIndex::of(pack);
-    let cores = cores_indexed(pack, &index, case, rows, now);
+    let cores = cores(pack, &index, case, rows, now);
     let applies: Vec<bool> = cores.iter().map(|c| c.applicable).collect();
     let recorded = index.recorded(pack.steps.len(), rows);
     let lang = pack.default_language.as_str();
