@@ -4,6 +4,21 @@
 use super::condition::{Condition, Expr, Value};
 use super::model::{Fact, FactKind, FactValue, Facts};
 
+/// The options of fact `id` that the conditions name, in order of first mention.
+fn named_options(conds: &[&Condition], id: &str) -> Vec<String> {
+    let mut named: Vec<String> = Vec::new();
+    for c in conds {
+        for (f, v) in c.literals() {
+            if let (true, Value::Str(s)) = (f == id, v) {
+                if !named.contains(s) {
+                    named.push(s.clone());
+                }
+            }
+        }
+    }
+    named
+}
+
 /// Most answer combinations tried when comparing two conditions.
 const MAX_COMBINATIONS: usize = 4096;
 
@@ -38,18 +53,7 @@ pub(crate) fn applicable_without(
                 vals.push(Some(FactValue::Bool(false)));
             }
             FactKind::Choice => {
-                let mut named: Vec<String> = Vec::new();
-                for c in &conds {
-                    for (f, v) in c.literals() {
-                        if f == *id {
-                            if let Value::Str(s) = v {
-                                if !named.contains(s) {
-                                    named.push(s.clone());
-                                }
-                            }
-                        }
-                    }
-                }
+                let named = named_options(&conds, id);
                 for o in &fact.options {
                     if named.contains(&o.id) {
                         vals.push(Some(FactValue::Choice(o.id.clone())));
@@ -61,18 +65,7 @@ pub(crate) fn applicable_without(
                 }
             }
             FactKind::Multi => {
-                let mut named: Vec<String> = Vec::new();
-                for c in &conds {
-                    for (f, v) in c.literals() {
-                        if f == *id {
-                            if let Value::Str(s) = v {
-                                if !named.contains(s) {
-                                    named.push(s.clone());
-                                }
-                            }
-                        }
-                    }
-                }
+                let named = named_options(&conds, id);
                 if named.len() > 12 {
                     return structural(own, dep);
                 }

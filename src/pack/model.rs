@@ -272,6 +272,19 @@ pub enum FactValue {
     Number(f64),
 }
 
+impl FactValue {
+    /// The answer as text, the form a fact is given in on the command line (`true`, `a`,
+    /// `a,b`, `3.5`) and that `Engine::parse_facts` reads back.
+    pub fn to_text(&self) -> String {
+        match self {
+            FactValue::Bool(b) => b.to_string(),
+            FactValue::Choice(s) => s.clone(),
+            FactValue::Multi(items) => items.join(","),
+            FactValue::Number(n) => n.to_string(),
+        }
+    }
+}
+
 /// The answered facts of a case; a missing key means "not answered yet".
 pub type Facts = BTreeMap<String, FactValue>;
 

@@ -119,7 +119,7 @@ pub fn generate_cases(
     // Refuse wrong facts once, before anything is written.
     let raw: Vec<(String, String)> = fixed
         .iter()
-        .map(|(k, v)| (k.clone(), value_text(v)))
+        .map(|(k, v)| (k.clone(), v.to_text()))
         .collect();
     Engine::parse_facts(&pack, &raw)?;
 
@@ -308,13 +308,4 @@ fn random_facts(pack: &Pack, rng: &mut fastrand::Rng) -> Facts {
         facts.insert(fact.id.clone(), value);
     }
     facts
-}
-
-fn value_text(v: &FactValue) -> String {
-    match v {
-        FactValue::Bool(b) => b.to_string(),
-        FactValue::Choice(s) => s.clone(),
-        FactValue::Multi(items) => items.join(","),
-        FactValue::Number(n) => n.to_string(),
-    }
 }

@@ -325,7 +325,7 @@ impl Scenario {
             )
         })?;
         let normalised = fact
-            .parse_value(&value_text(value))
+            .parse_value(&value.to_text())
             .map_err(|m| self.err(loc, m))?;
         if &normalised != value {
             let how = match fact.kind {
@@ -340,15 +340,6 @@ impl Scenario {
             ));
         }
         Ok(())
-    }
-}
-
-fn value_text(v: &FactValue) -> String {
-    match v {
-        FactValue::Bool(b) => b.to_string(),
-        FactValue::Choice(s) => s.clone(),
-        FactValue::Multi(items) => items.join(","),
-        FactValue::Number(n) => n.to_string(),
     }
 }
 
