@@ -27,7 +27,7 @@ export function requestEarly(query: CaseQuery): Promise<CaseLine[]> {
   return lines;
 }
 
-/** Forgets an early request (the app could not start; a retry asks again). */
+/** Forgets an early request (the app could not start: a retry asks again). */
 export function dropEarly(): void {
   early = null;
 }

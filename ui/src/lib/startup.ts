@@ -3,7 +3,7 @@
 // engine while the page builds, instead of after it.
 import { backend } from "./backend";
 import type { AppInfo } from "./bindings/AppInfo";
-import { caseQuery, requestEarly } from "./caselist";
+import { caseQuery, dropEarly, requestEarly } from "./caselist";
 import { locale } from "./i18n.svelte";
 import { session } from "./session.svelte";
 
@@ -15,7 +15,9 @@ export function startEarly(): void {
   // Both answers are awaited together, so the first screen is laid out and painted once,
   // with its list, rather than once per answer.
   info = list ? list.then(() => asked, () => asked) : asked;
-  info.catch(() => undefined); // the app reports a failure when it takes the answer
+  // The app reports a failure when it takes the answer; the early list is then forgotten, so
+  // a retry asks again.
+  info.catch(() => dropEarly());
 }
 
 /** `app_info`: the early answer the first time, a new request after that (a retry). */
